@@ -1,0 +1,1 @@
+"""People and roles: Ministry staff, region coordinators, lecturers, residents; who may do what."""

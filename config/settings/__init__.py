@@ -1,0 +1,1 @@
+"""Settings modules: `base` (embedded or service URLs from the environment), `production`."""

@@ -1,0 +1,1 @@
+"""Everything on the calendar: activities of the five types, feeds, reminders, statistics."""

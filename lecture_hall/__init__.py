@@ -1,0 +1,1 @@
+"""The Online Public Lecture Hall: lecturers, series, sessions and the live room."""

@@ -1,0 +1,51 @@
+"""`manage.py seed_demo`: a full, realistic demo year; safe to run again (it never doubles)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, seed_people
+from scheduling.models import Region
+
+ERROR_PRODUCTION = (
+    "seed_demo creates accounts with a published demo password; it refuses to run with "
+    "DEBUG off and a non-embedded database unless you pass --force."
+)
+
+
+class Command(BaseCommand):
+    help = "Create demo people and a realistic campaign year. Running it twice changes nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Run even on a production-looking setup."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        production_like = (
+            not settings.DEBUG
+            and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+            and "embedded-mode" not in settings.SECRET_KEY
+        )
+        if production_like and not options["force"]:
+            raise CommandError(ERROR_PRODUCTION)
+
+        def progress(message: str) -> None:
+            self.stdout.write(f"  ✓ {message}")
+
+        self.stdout.write("Seeding demo data…")
+        with transaction.atomic():
+            regions = dict(Region.objects.values_list("code", "short_name_zh"))
+            people = seed_people(regions, progress)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
+        rows = [
+            ("Ministry staff", people.ministry),
+            ("Coordinator (e.g. Beijing)", "coord-110000  (coord-<region code>)"),
+            ("Lecturer", f"lecturer-01 … lecturer-{people.lecturers:02d}"),
+            ("Resident", f"resident-01 … resident-{people.residents:02d}"),
+        ]
+        for role, username in rows:
+            self.stdout.write(f"  {role:<28} {username}")
+        self.stdout.write(f"  {'Password (all demo accounts)':<28} {DEMO_PASSWORD}")

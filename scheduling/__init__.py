@@ -1,0 +1,1 @@
+"""The year itself: regions, campaign years, ISO weeks and holidays, applications, allocation."""
