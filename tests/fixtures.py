@@ -1,8 +1,6 @@
 """Fixtures shared by every test folder."""
 
 import os
-from collections.abc import Iterator
-
 import pytest
 
 from accounts.models import Role, User
@@ -50,16 +48,3 @@ def lecturer(db: None) -> User:
 @pytest.fixture
 def resident(db: None) -> User:
     return UserFactory(role=Role.RESIDENT)
-
-
-@pytest.fixture
-def _allow_sync_orm_in_browser_tests() -> Iterator[None]:
-    # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
-    # run beside one unless told it is safe (it is: the loop is Playwright's, not ours).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
