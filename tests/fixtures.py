@@ -1,6 +1,7 @@
 """Fixtures shared by every test folder."""
 
 import os
+
 import pytest
 
 from accounts.models import Role, User
