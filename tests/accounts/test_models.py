@@ -38,7 +38,11 @@ def test_resident_with_region_is_refused() -> None:
 
 
 def test_unknown_region_is_refused_by_the_database() -> None:
-    with transaction.atomic():
-        User.objects.create(username="c3", role=Role.COORDINATOR, region_id="999999")
-        with pytest.raises(IntegrityError):
+    def create_with_unknown_region() -> None:
+        with transaction.atomic():
+            User.objects.create(username="c3", role=Role.COORDINATOR, region_id="999999")
             connection.check_constraints()  # foreign keys are otherwise checked at commit
+
+    with pytest.raises(IntegrityError):
+        create_with_unknown_region()
+    assert not User.objects.filter(username="c3").exists()
