@@ -1,6 +1,6 @@
-"""REST API for scheduling: regions (read-only)."""
+"""REST API for scheduling: regions, campaign years, weeks, applications, runs, versions."""
 
-from rest_framework import viewsets
+from rest_framework import routers, viewsets
 
 from scheduling.models import Region
 from scheduling.serializers import RegionSerializer
@@ -14,3 +14,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
     lookup_field = "code"
     lookup_value_regex = r"[0-9]{6}"
     pagination_class = None
+
+
+def register_routes(router: routers.DefaultRouter) -> None:
+    router.register("regions", RegionViewSet, basename="region")

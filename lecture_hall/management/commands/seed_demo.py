@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
+from scheduling.demo import seed_scheduling
 from scheduling.models import Region
 
 ERROR_PRODUCTION = (
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             regions = dict(Region.objects.values_list("code", "short_name_zh"))
             people = seed_people(regions, progress)
+            seed_scheduling(progress)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         rows = [
             ("Ministry staff", people.ministry),
