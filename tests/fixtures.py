@@ -1,11 +1,15 @@
 """Fixtures shared by every test folder."""
 
 import os
+from typing import TYPE_CHECKING
 
 import pytest
 
 from accounts.models import Role, User
 from tests.factories import UserFactory
+
+if TYPE_CHECKING:
+    from scheduling.models import CampaignYear
 
 
 def _service_url(name: str) -> str:
@@ -49,3 +53,37 @@ def lecturer(db: None) -> User:
 @pytest.fixture
 def resident(db: None) -> User:
     return UserFactory(role=Role.RESIDENT)
+
+
+@pytest.fixture
+def campaign_2027(ministry_user: User) -> "CampaignYear":
+    """Campaign year 2027 opened by the Ministry: 52 weeks, golden weeks 5-6 and 39-40 blocked,
+    applications open until 30 November 2026 23:59:59 Asia/Shanghai."""
+    from scheduling.services import campaign_year_open
+
+    return campaign_year_open(actor=ministry_user, year=2027)
+
+
+@pytest.fixture
+def applied_2027(campaign_2027: "CampaignYear", ministry_user: User) -> "CampaignYear":
+    """2027 with every region applied: region i ranks weeks spread over the open weeks, so a
+    run finds everyone a ranked week."""
+    from scheduling.models import Region
+    from scheduling.services import application_submit
+
+    open_weeks = list(
+        campaign_2027.weeks.filter(blocked=False)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    for i, code in enumerate(Region.objects.values_list("code", flat=True)):
+        application_submit(
+            actor=ministry_user,
+            campaign_year=campaign_2027,
+            region_code=code,
+            ranked_weeks=[open_weeks[(i + k) % len(open_weeks)] for k in (0, 1, 2)],
+            avoided_weeks=[],
+            theme=f"主题{i}",
+            contact_name="联系人",
+        )
+    return campaign_2027
