@@ -87,3 +87,20 @@ def applied_2027(campaign_2027: "CampaignYear", ministry_user: User) -> "Campaig
             contact_name="联系人",
         )
     return campaign_2027
+
+
+@pytest.fixture(autouse=True)
+def _regions_after_flush(request: pytest.FixtureRequest) -> None:
+    """A transactional test's teardown truncates every table, the 37 regions the migration
+    loaded included; put them back so each test starts from the real reference data."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from scheduling.models import Region
+    from scheduling.regions import read_regions
+
+    if Region.objects.count() != 37:
+        Region.objects.bulk_create(
+            [Region(**row.__dict__) for row in read_regions()], ignore_conflicts=True
+        )

@@ -1,0 +1,48 @@
+"""`seed_demo`: a realistic demo year, safe to run twice, refused on production-like setups."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
+
+from accounts.models import Role, User
+from scheduling.models import CampaignYear, PublishedVersion, WeekApplication
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_twice_gives_the_same_data() -> None:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "demo-learning-2027" in out.getvalue()
+    counts = (
+        User.objects.count(),
+        WeekApplication.objects.count(),
+        PublishedVersion.objects.count(),
+    )
+    call_command("seed_demo", stdout=StringIO())
+    assert (
+        User.objects.count(),
+        WeekApplication.objects.count(),
+        PublishedVersion.objects.count(),
+    ) == counts
+    assert User.objects.filter(role=Role.COORDINATOR).count() == 37
+    assert User.objects.filter(role=Role.LECTURER).count() == 50
+    year = CampaignYear.objects.get(year=2027)
+    assert year.applications.count() == 37
+    version = year.versions.get()
+    assert version.assignments.count() == 37
+    assert not set(version.assignments.values_list("week_number", flat=True)) & {5, 6, 39, 40}
+
+
+def test_seed_demo_refuses_a_production_like_setup(settings: Settings) -> None:
+    settings.DEBUG = False
+    settings.SECRET_KEY = "x" * 60
+    settings.DATABASES = {**settings.DATABASES}
+    settings.DATABASES["default"] = {
+        **settings.DATABASES["default"],
+        "ENGINE": "django.db.backends.postgresql",
+    }
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=StringIO())
