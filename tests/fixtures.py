@@ -1,6 +1,7 @@
 """Fixtures shared by every test folder."""
 
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -104,3 +105,13 @@ def _regions_after_flush(request: pytest.FixtureRequest) -> None:
         Region.objects.bulk_create(
             [Region(**row.__dict__) for row in read_regions()], ignore_conflicts=True
         )
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Services speak the active language; tests read their messages in English (the msgids).
+    Pages are still tested in Chinese: each request activates its own language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,5 +1,7 @@
 """Factories for every model, one module per app; import them from here."""
 
 from tests.factories.accounts import UserFactory
+from tests.factories.events import EventFactory, NominationFactory
+from tests.factories.scheduling import published_year
 
-__all__ = ["UserFactory"]
+__all__ = ["EventFactory", "NominationFactory", "UserFactory", "published_year"]

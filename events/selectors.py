@@ -1,0 +1,192 @@
+"""Read queries over the calendar: the public list and month view, coverage, dashboards."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractIsoYear, ExtractWeek
+from django.utils import timezone
+
+from events.models import ActivityType, Event, Nomination, NominationKind, WorkPlan
+from events.services.submissions import MIN_NOMINATIONS
+from scheduling.models import CampaignYear, Region, Week
+from scheduling.selectors import latest_version
+from scheduling.yearcal import week_bounds
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    region: str | None = None
+    activity_type: str | None = None
+    level: str | None = None
+    month: dt.date | None = None  # first day of the month, in the campaign's zone
+    search: str | None = None
+    include_cancelled: bool = True
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
+    following = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tz)
+    return start, following
+
+
+def event_list(filters: EventFilters) -> QuerySet[Event]:
+    """Events matching the filters, with their region joined: one query however many there are."""
+    events = Event.objects.select_related("region").order_by("starts_at", "id")
+    if filters.region:
+        events = events.filter(region_id=filters.region)
+    if filters.activity_type:
+        events = events.filter(activity_type=filters.activity_type)
+    if filters.level:
+        events = events.filter(level=filters.level)
+    if filters.month:
+        start, end = month_bounds(filters.month)
+        events = events.filter(starts_at__lt=end, ends_at__gt=start)
+    if filters.search:
+        events = events.filter(
+            Q(title__icontains=filters.search)
+            | Q(city__icontains=filters.search)
+            | Q(organiser__icontains=filters.search)
+        )
+    if not filters.include_cancelled:
+        events = events.exclude(status="cancelled")
+    return events
+
+
+def month_grid(month: dt.date, events: list[Event]) -> list[list[tuple[dt.date, list[Event]]]]:
+    """Weeks (Monday first) of the month, each day with its events (an event shows on each day
+    it covers)."""
+    tz = timezone.get_default_timezone()
+    first = month.replace(day=1)
+    start = first - dt.timedelta(days=first.weekday())
+    by_day: dict[dt.date, list[Event]] = defaultdict(list)
+    for event in events:
+        day = max(event.starts_at.astimezone(tz).date(), start)
+        last = (event.ends_at - dt.timedelta(microseconds=1)).astimezone(tz).date()
+        while day <= last and day < start + dt.timedelta(days=42):
+            by_day[day].append(event)
+            day += dt.timedelta(days=1)
+    weeks = []
+    day = start
+    while day.month == first.month or day < first:
+        weeks.append(
+            [
+                (day + dt.timedelta(days=i), by_day.get(day + dt.timedelta(days=i), []))
+                for i in range(7)
+            ]
+        )
+        day += dt.timedelta(days=7)
+    return weeks
+
+
+@dataclass
+class CoverageWeek:
+    week: Week
+    learning_week_regions: list[Region] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # activity type -> events
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def has_activity(self) -> bool:
+        return bool(self.learning_week_regions) or self.total > 0
+
+
+def coverage(campaign_year: CampaignYear) -> list[CoverageWeek]:
+    """For every week: who holds the Learning Week and how many events of each type happen —
+    "every week has an activity", measured. Four queries whatever the number of events."""
+    tz = timezone.get_default_timezone()
+    rows = {w.number: CoverageWeek(w) for w in Week.objects.filter(campaign_year=campaign_year)}
+    first, _ = week_bounds(campaign_year.year, 1)
+    _, last = week_bounds(campaign_year.year, max(rows) if rows else 1)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    counted = (
+        Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status="cancelled")
+        .annotate(
+            iso_year=ExtractIsoYear("starts_at", tzinfo=tz),
+            week=ExtractWeek("starts_at", tzinfo=tz),
+        )
+        .values("iso_year", "week", "activity_type")
+        .annotate(n=Count("id"))
+    )
+    for row in counted:
+        if row["iso_year"] == campaign_year.year and row["week"] in rows:
+            rows[row["week"]].counts[row["activity_type"]] = row["n"]
+    version = latest_version(campaign_year)
+    if version is not None:
+        for assignment in version.assignments.select_related("region"):
+            rows[assignment.week_number].learning_week_regions.append(assignment.region)
+    for coverage_week in rows.values():
+        for activity_type in ActivityType.values:
+            coverage_week.counts.setdefault(activity_type, 0)
+    return [rows[n] for n in sorted(rows)]
+
+
+@dataclass(frozen=True)
+class RegionProgress:
+    region: Region
+    has_plan: bool
+    stars: int
+    brands: int
+    events: int
+
+    @property
+    def missing(self) -> list[str]:
+        gaps = []
+        if not self.has_plan:
+            gaps.append("plan")
+        if self.stars < MIN_NOMINATIONS:
+            gaps.append("learning_stars")
+        if self.brands < MIN_NOMINATIONS:
+            gaps.append("brand_projects")
+        if self.events == 0:
+            gaps.append("events")
+        return gaps
+
+
+def region_progress(campaign_year: CampaignYear) -> list[RegionProgress]:
+    """Which regions are missing a plan, nominations or events (four queries)."""
+    tz = timezone.get_default_timezone()
+    first, _ = week_bounds(campaign_year.year, 1)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = start + dt.timedelta(weeks=53)
+    plans = set(
+        WorkPlan.objects.filter(campaign_year=campaign_year).values_list("region_id", flat=True)
+    )
+    nominations: dict[tuple[str, str], int] = {
+        (r["region_id"], r["kind"]): r["n"]
+        for r in Nomination.objects.filter(campaign_year=campaign_year)
+        .values("region_id", "kind")
+        .annotate(n=Count("id"))
+    }
+    events = dict(
+        Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status="cancelled")
+        .values_list("region_id")
+        .annotate(n=Count("id"))
+    )
+    return [
+        RegionProgress(
+            region=region,
+            has_plan=region.code in plans,
+            stars=nominations.get((region.code, NominationKind.LEARNING_STAR), 0),
+            brands=nominations.get((region.code, NominationKind.BRAND_PROJECT), 0),
+            events=events.get(region.code, 0),
+        )
+        for region in Region.objects.all()
+    ]
+
+
+def showcase(campaign_year: CampaignYear) -> QuerySet[Nomination]:
+    """Accepted Learning Stars and Brand Projects, by region, for the public showcase."""
+    return (
+        Nomination.objects.filter(campaign_year=campaign_year, status="accepted")
+        .select_related("region")
+        .order_by("region_id", "kind", "name")
+    )

@@ -1,0 +1,35 @@
+"""State changes of the calendar: events, bulk import, plans, nominations and their review.
+
+Keyword-only functions, one transaction each, permission first (`accounts.permissions`),
+`ValidationError` with per-field messages that forms, the import and the API all show.
+"""
+
+from events.services.events import (
+    event_cancel,
+    event_create,
+    event_record_participants,
+    event_update,
+)
+from events.services.imports import ImportFailed, RowError, events_import
+from events.services.submissions import (
+    nomination_review,
+    nomination_submit,
+    plan_review,
+    plan_submit,
+    region_reopen,
+)
+
+__all__ = [
+    "ImportFailed",
+    "RowError",
+    "event_cancel",
+    "event_create",
+    "event_record_participants",
+    "event_update",
+    "events_import",
+    "nomination_review",
+    "nomination_submit",
+    "plan_review",
+    "plan_submit",
+    "region_reopen",
+]
