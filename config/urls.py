@@ -8,10 +8,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from config import views
+from events.api import register_routes as register_events_routes
 from scheduling.api import register_routes as register_scheduling_routes
 
 router = DefaultRouter()
 register_scheduling_routes(router)
+register_events_routes(router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("scheduling.urls")),
+    path("", include("events.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
