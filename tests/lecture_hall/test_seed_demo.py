@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings
 
 from accounts.models import Role, User
+from events.models import ActivityType, Event, Nomination
 from scheduling.models import CampaignYear, PublishedVersion, WeekApplication
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
+from accounts.models import User
+from events.demo import seed_events, seed_submissions
 from scheduling.demo import seed_scheduling
-from scheduling.models import Region
+from scheduling.models import CampaignYear, Region
 
 ERROR_PRODUCTION = (
     "seed_demo creates accounts with a published demo password; it refuses to run with "
@@ -41,6 +43,10 @@ class Command(BaseCommand):
             regions = dict(Region.objects.values_list("code", "short_name_zh"))
             people = seed_people(regions, progress)
             seed_scheduling(progress)
+            year = CampaignYear.objects.get(year=2027)
+            ministry = User.objects.get(username="ministry")
+            seed_events(year, progress)
+            seed_submissions(year, ministry, progress)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         rows = [
             ("Ministry staff", people.ministry),
