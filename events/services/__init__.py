@@ -11,6 +11,7 @@ from events.services.events import (
     event_update,
 )
 from events.services.imports import ImportFailed, RowError, events_import
+from events.services.lecture import lecture_event_participants, lecture_event_sync
 from events.services.submissions import (
     nomination_review,
     nomination_submit,
@@ -27,6 +28,8 @@ __all__ = [
     "event_record_participants",
     "event_update",
     "events_import",
+    "lecture_event_participants",
+    "lecture_event_sync",
     "nomination_review",
     "nomination_submit",
     "plan_review",

@@ -1,5 +1,6 @@
 """Creating, changing, cancelling events and recording who took part."""
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import is_ministry, require_region_manager, require_signed_in
 from events.models import Event, EventSource, EventStatus
 from events.rules import event_errors, participants_errors
+from events.signals import event_changed
 from scheduling.models import Region
 
 # A change to any of these is a change calendar apps must see: SEQUENCE goes up.
@@ -29,6 +31,10 @@ ERROR_STALE = _(
     "reload it and make your change again."
 )
 ERROR_NOT_A_REGION = _("Unknown region %(code)s.")
+
+
+def _announce(event_id: int, change: str, reason: str = "") -> None:
+    event_changed.send(sender=Event, event_id=event_id, change=change, reason=reason)
 
 
 def _require_writer(actor: Any, region: Region | None) -> None:
@@ -65,6 +71,7 @@ def event_create(*, actor: Any, source: str = EventSource.ENTERED, **fields: Any
         event.participants = fields["participants"]
         event.participants_recorded_at = timezone.now()
     event.save()
+    transaction.on_commit(partial(_announce, event.pk, "created"))
     return event
 
 
@@ -89,12 +96,14 @@ def event_update(
     if errors:
         raise ValidationError(errors)
     bump = any(merged[k] != getattr(event, k) for k in SEQUENCED_FIELDS)
+    moved = merged["starts_at"] != event.starts_at or merged["ends_at"] != event.ends_at
     for key, value in data.items():
         setattr(event, key, value)
     if bump:
         event.sequence = F("sequence") + 1
     event.save()
     event.refresh_from_db()
+    transaction.on_commit(partial(_announce, event.pk, "rescheduled" if moved else "updated"))
     return event
 
 
@@ -114,6 +123,7 @@ def event_cancel(*, actor: Any, event: Event, reason: str) -> Event:
     event.sequence = F("sequence") + 1
     event.save()
     event.refresh_from_db()
+    transaction.on_commit(partial(_announce, event.pk, "cancelled", event.cancel_reason))
     return event
 
 

@@ -199,3 +199,32 @@ def test_participants_of_another_region_are_refused(other_coordinator: User) -> 
     event = EventFactory()
     with pytest.raises(PermissionDenied):
         event_record_participants(actor=other_coordinator, event=event, participants=10)
+
+
+def test_changes_are_announced_after_commit_only(
+    coordinator: User, django_capture_on_commit_callbacks: object
+) -> None:
+    from events.signals import event_changed
+
+    heard: list[tuple[int, str]] = []
+
+    def listener(sender: object, event_id: int, change: str, reason: str, **kw: object) -> None:
+        heard.append((event_id, change))
+
+    event_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            event = event_create(actor=coordinator, **fields())
+        with django_capture_on_commit_callbacks(execute=False) as pending:  # type: ignore[operator]
+            event_update(
+                actor=coordinator, event=event, starts_at=dt.datetime(2027, 4, 23, 15, 0, tzinfo=SH)
+            )
+        assert heard == [(event.pk, "created")]  # nothing told before commit
+        for callback in pending:
+            callback()
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            event_update(actor=coordinator, event=event, title="新标题")
+            event_cancel(actor=coordinator, event=event, reason="暴雨")
+    finally:
+        event_changed.disconnect(listener)
+    assert [c for _id, c in heard] == ["created", "rescheduled", "updated", "cancelled"]
