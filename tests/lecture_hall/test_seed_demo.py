@@ -21,13 +21,25 @@ def test_seed_demo_twice_gives_the_same_data() -> None:
         User.objects.count(),
         WeekApplication.objects.count(),
         PublishedVersion.objects.count(),
+        Event.objects.count(),
+        Nomination.objects.count(),
     )
     call_command("seed_demo", stdout=StringIO())
     assert (
         User.objects.count(),
         WeekApplication.objects.count(),
         PublishedVersion.objects.count(),
+        Event.objects.count(),
+        Nomination.objects.count(),
     ) == counts
+    assert Event.objects.count() > 2000
+    assert set(Event.objects.values_list("activity_type", flat=True)) == set(ActivityType.values)
+    assert set(Event.objects.values_list("level", flat=True)) >= {
+        "provincial",
+        "prefecture",
+        "county",
+    }
+    assert Event.objects.values("region").distinct().count() == 37
     assert User.objects.filter(role=Role.COORDINATOR).count() == 37
     assert User.objects.filter(role=Role.LECTURER).count() == 50
     year = CampaignYear.objects.get(year=2027)

@@ -1,0 +1,230 @@
+"""Sessions: the rules, permissions, optimistic versions, history, and the calendar event."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import Role, User
+from events.models import ActivityType, Event, EventSource, EventStatus
+from lecture_hall.models import Lecturer, Session, SessionState
+from lecture_hall.services import (
+    SessionConflict,
+    session_cancel,
+    session_create,
+    session_duplicate,
+    session_end,
+    session_publish,
+    session_reschedule,
+    session_update,
+)
+from tests.factories import LecturerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+SH = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=SH)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time() -> object:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def teacher() -> Lecturer:
+    return LecturerFactory(name="王教授")
+
+
+def create(teacher: Lecturer, **overrides: object) -> Session:
+    values: dict[str, object] = {
+        "title": "健康老龄化",
+        "starts_at": dt.datetime(2027, 3, 10, 19, 0, tzinfo=SH),
+        "duration_minutes": 90,
+        "lecturer_ids": [teacher.pk],
+        "stream_url": "https://live.example.cn/s/1",
+    }
+    actor = overrides.pop("actor", teacher.user)
+    values.update(overrides)
+    return session_create(actor=actor, **values)  # type: ignore[arg-type]
+
+
+def test_lecturer_creates_a_draft_without_a_calendar_event(teacher: Lecturer) -> None:
+    session = create(teacher)
+    assert session.state == SessionState.DRAFT
+    assert session.event is None
+    assert session.region_id == "500000"  # from the lecturer
+    assert session.version == 1
+    assert list(session.changes.values_list("action", flat=True)) == ["created"]
+
+
+def test_publishing_creates_the_lecture_hall_event(teacher: Lecturer) -> None:
+    session = create(teacher)
+    session = session_publish(actor=teacher.user, session=session, expected_version=1)
+    event = session.event
+    assert event is not None
+    assert (event.activity_type, event.source, event.status) == (
+        ActivityType.LECTURE_HALL,
+        EventSource.LECTURE_HALL,
+        EventStatus.CONFIRMED,
+    )
+    assert event.ends_at - event.starts_at == dt.timedelta(minutes=90)
+    assert event.online_url == "https://live.example.cn/s/1"
+    assert event.organiser == "王教授"
+    assert session.version == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "expected"),
+    [
+        (
+            {"starts_at": dt.datetime(2027, 2, 28, 9, 0, tzinfo=SH)},
+            "starts_at",
+            "cannot start in the past",
+        ),
+        ({"duration_minutes": 10}, "duration_minutes", "10 minutes is not allowed"),
+        ({"duration_minutes": 241}, "duration_minutes", "241 minutes"),
+        ({"title": " "}, "title", "required"),
+        ({"stream_url": "ftp://x"}, "stream_url", "http"),
+    ],
+)
+def test_bad_session_is_refused_naming_the_field(
+    teacher: Lecturer, overrides: dict[str, object], field: str, expected: str
+) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        create(teacher, **overrides)
+    assert expected in " ".join(excinfo.value.message_dict[field])
+    assert not Session.objects.exists()
+
+
+def test_overlapping_sessions_of_one_lecturer_are_refused_naming_the_clash(
+    teacher: Lecturer,
+) -> None:
+    create(teacher, title="第一讲")
+    with pytest.raises(ValidationError) as excinfo:
+        create(teacher, title="第二讲", starts_at=dt.datetime(2027, 3, 10, 20, 0, tzinfo=SH))
+    message = excinfo.value.message_dict["starts_at"][0]
+    assert "王教授" in message
+    assert "第一讲" in message
+    create(
+        teacher, title="紧接着", starts_at=dt.datetime(2027, 3, 10, 20, 30, tzinfo=SH)
+    )  # touching is fine
+
+
+def test_another_lecturers_session_is_refused(teacher: Lecturer) -> None:
+    other = LecturerFactory()
+    with pytest.raises(PermissionDenied):
+        create(teacher, actor=other.user)
+    session = create(teacher)
+    with pytest.raises(PermissionDenied):
+        session_update(actor=other.user, session=session, expected_version=1, title="改标题")
+
+
+def test_coordinator_manages_sessions_of_their_region_only(teacher: Lecturer) -> None:
+    chongqing = UserFactory(role=Role.COORDINATOR, region_id="500000")
+    beijing = UserFactory(role=Role.COORDINATOR, region_id="110000")
+    session = create(teacher, actor=chongqing)
+    with pytest.raises(PermissionDenied):
+        session_cancel(actor=beijing, session=session, expected_version=1, reason="x")
+    session_cancel(actor=chongqing, session=session, expected_version=1, reason="讲师生病")
+
+
+def test_stale_edit_gets_a_conflict_not_an_overwrite(teacher: Lecturer) -> None:
+    session = create(teacher)
+    session_update(actor=teacher.user, session=session, expected_version=1, title="新标题")
+    with pytest.raises(SessionConflict, match="now version 2, you edited version 1"):
+        session_update(actor=teacher.user, session=session, expected_version=1, abstract="覆盖？")
+    session.refresh_from_db()
+    assert (session.title, session.abstract) == ("新标题", "")
+
+
+def test_reschedule_bumps_sequence_keeps_history_and_needs_a_reason(teacher: Lecturer) -> None:
+    session = session_publish(actor=teacher.user, session=create(teacher), expected_version=1)
+    with pytest.raises(ValidationError):
+        session_reschedule(
+            actor=teacher.user,
+            session=session,
+            expected_version=2,
+            starts_at=dt.datetime(2027, 3, 11, 19, 0, tzinfo=SH),
+            reason="",
+        )
+    moved = session_reschedule(
+        actor=teacher.user,
+        session=session,
+        expected_version=2,
+        starts_at=dt.datetime(2027, 3, 11, 19, 0, tzinfo=SH),
+        reason="场地调整",
+    )
+    assert moved.reschedule_count == 1
+    event = Event.objects.get(pk=moved.event_id)
+    assert event.sequence == 1
+    assert event.starts_at == dt.datetime(2027, 3, 11, 19, 0, tzinfo=SH)
+    change = moved.changes.first()
+    assert change is not None
+    assert (change.action, change.reason) == ("rescheduled", "场地调整")
+    assert "starts_at" in change.changes
+
+
+def test_title_edit_changes_the_event_but_not_its_sequence(teacher: Lecturer) -> None:
+    session = session_publish(actor=teacher.user, session=create(teacher), expected_version=1)
+    session_update(actor=teacher.user, session=session, expected_version=2, title="更好的标题")
+    event = Event.objects.get(pk=session.event_id)
+    assert (event.title, event.sequence) == ("更好的标题", 0)
+
+
+def test_link_change_bumps_sequence(teacher: Lecturer) -> None:
+    session = session_publish(actor=teacher.user, session=create(teacher), expected_version=1)
+    session_update(
+        actor=teacher.user,
+        session=session,
+        expected_version=2,
+        stream_url="https://live.example.cn/new",
+    )
+    assert Event.objects.get(pk=session.event_id).sequence == 1
+
+
+def test_cancel_keeps_session_and_event_as_cancelled(teacher: Lecturer) -> None:
+    session = session_publish(actor=teacher.user, session=create(teacher), expected_version=1)
+    cancelled = session_cancel(
+        actor=teacher.user, session=session, expected_version=2, reason="讲师出差"
+    )
+    event = Event.objects.get(pk=session.event_id)
+    assert cancelled.state == SessionState.CANCELLED
+    assert (event.status, event.sequence, event.cancel_reason) == (
+        EventStatus.CANCELLED,
+        1,
+        "讲师出差",
+    )
+    with pytest.raises(ValidationError, match="cannot be"):
+        session_update(actor=teacher.user, session=cancelled, expected_version=3, title="x")
+
+
+def test_end_only_after_start_with_replay(teacher: Lecturer, _frozen_time: object) -> None:  # noqa: PT019
+    session = session_publish(actor=teacher.user, session=create(teacher), expected_version=1)
+    with pytest.raises(ValidationError, match="after it has started"):
+        session_end(actor=teacher.user, session=session)
+    _frozen_time.move_to(dt.datetime(2027, 3, 10, 20, 35, tzinfo=SH))  # type: ignore[attr-defined]
+    ended = session_end(
+        actor=teacher.user, session=session, replay_url="https://replay.example.cn/1"
+    )
+    assert (ended.state, ended.replay_url) == (SessionState.ENDED, "https://replay.example.cn/1")
+
+
+def test_duplicate_to_next_week_is_a_new_draft(teacher: Lecturer) -> None:
+    session = create(teacher)
+    copy = session_duplicate(actor=teacher.user, session=session)
+    assert copy.pk != session.pk
+    assert copy.state == SessionState.DRAFT
+    assert copy.starts_at - session.starts_at == dt.timedelta(weeks=1)
+    assert list(copy.lecturers.all()) == [teacher]
+
+
+def test_html_in_titles_is_stored_as_text(teacher: Lecturer) -> None:
+    session = create(teacher, title="<script>alert(1)</script>讲座")
+    assert session.title == "<script>alert(1)</script>讲座"
+
+
+def test_unknown_lecturer_is_refused(teacher: Lecturer, ministry_user: User) -> None:
+    with pytest.raises(ValidationError, match="Unknown lecturer"):
+        create(teacher, actor=ministry_user, lecturer_ids=[teacher.pk, 99999])
