@@ -9,11 +9,13 @@ from rest_framework.routers import DefaultRouter
 
 from config import views
 from events.api import register_routes as register_events_routes
+from lecture_hall.api import register_routes as register_lecture_hall_routes
 from scheduling.api import register_routes as register_scheduling_routes
 
 router = DefaultRouter()
 register_scheduling_routes(router)
 register_events_routes(router)
+register_lecture_hall_routes(router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("scheduling.urls")),
     path("", include("events.urls")),
+    path("", include("lecture_hall.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
