@@ -8,6 +8,7 @@ from pytest_django.fixtures import Settings
 
 from accounts.models import Role, User
 from events.models import ActivityType, Event, Nomination
+from lecture_hall.models import Lecturer, Series, Session, SessionState
 from scheduling.models import CampaignYear, PublishedVersion, WeekApplication
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,12 @@ def test_seed_demo_twice_gives_the_same_data() -> None:
         "county",
     }
     assert Event.objects.values("region").distinct().count() == 37
+    assert Lecturer.objects.count() == 50
+    assert Series.objects.count() == 40
+    assert Session.objects.count() == 400
+    assert Session.objects.filter(state=SessionState.CANCELLED).exists()
+    assert Session.objects.filter(reschedule_count__gt=0).exists()
+    assert not Session.objects.filter(state=SessionState.PUBLISHED, event__isnull=True).exists()
     assert User.objects.filter(role=Role.COORDINATOR).count() == 37
     assert User.objects.filter(role=Role.LECTURER).count() == 50
     year = CampaignYear.objects.get(year=2027)
