@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("calendar/", include("events.feed_urls")),
     path("", include("scheduling.urls")),
     path("", include("events.urls")),
     path("", include("lecture_hall.urls")),

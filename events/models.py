@@ -232,3 +232,54 @@ class RegionReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.what} until {self.until}"
+
+
+class EventTag(models.Model):
+    """An opaque label the owner of an event attaches ("lecturer:12", "series:3"), so feeds can
+    select an owner's events without events knowing the owner's models."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "key"], name="event_tag_once")]
+        indexes = [models.Index(fields=["key", "event"], name="event_tag_key_idx")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CalendarSubscription(models.Model):
+    """A resident's private feed: what they follow and star, and the secret behind its link.
+
+    The link's token is an HMAC of `token_salt` under the server's secret, and only its SHA-256
+    is stored for look-up: a copy of the database alone reveals no working link. Rotating
+    replaces the salt, so the old link answers 404 at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_subscription"
+    )
+    token_salt = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    regions = models.ManyToManyField(Region, blank=True, related_name="+")
+    activity_types = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)  # followed "lecturer:ID" / "series:ID"
+    starred = models.ManyToManyField(Event, blank=True, related_name="+")
+    alarm_minutes = models.PositiveIntegerField(null=True, blank=True)
+    rotated_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user_id}"
+
+
+class FeedState(models.Model):
+    """The last ETag and Last-Modified served for a feed, so Last-Modified never moves back
+    (an event leaving a feed lowers the newest change inside it, but the feed did change)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    etag = models.CharField(max_length=64)
+    last_modified = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

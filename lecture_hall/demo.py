@@ -99,6 +99,7 @@ def seed_lecture_hall(progress: Callable[[str], None], *, sessions_wanted: int =
                 online_url=f"https://live.example.cn/lectures/{n}",
                 status=EventStatus.CONFIRMED,
                 organiser=lecturer.name,
+                tags=[f"lecturer:{lecturer.pk}", f"series:{series.pk}"],
             )
             session = Session.objects.create(
                 title=title,

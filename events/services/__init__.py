@@ -19,10 +19,19 @@ from events.services.submissions import (
     plan_submit,
     region_reopen,
 )
+from events.services.subscriptions import (
+    calendar_token,
+    subscription_follow,
+    subscription_get_or_create,
+    subscription_rotate,
+    subscription_star,
+    subscription_update,
+)
 
 __all__ = [
     "ImportFailed",
     "RowError",
+    "calendar_token",
     "event_cancel",
     "event_create",
     "event_record_participants",
@@ -35,4 +44,9 @@ __all__ = [
     "plan_review",
     "plan_submit",
     "region_reopen",
+    "subscription_follow",
+    "subscription_get_or_create",
+    "subscription_rotate",
+    "subscription_star",
+    "subscription_update",
 ]

@@ -5,13 +5,14 @@ The lecture hall decides who may change a session; this service keeps the event 
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from events.models import ActivityType, Event, EventSource, EventStatus, Level
+from events.models import ActivityType, Event, EventSource, EventStatus, EventTag, Level
 from events.rules import event_errors
 from events.services.events import SEQUENCED_FIELDS
 from events.signals import event_changed
@@ -20,6 +21,17 @@ from scheduling.models import Region
 
 def _announce(event_id: int, change: str, reason: str) -> None:
     event_changed.send(sender=Event, event_id=event_id, change=change, reason=reason)
+
+
+def _set_tags(event: Event, tags: Sequence[str]) -> bool:
+    """Replace the event's tags; True when they changed."""
+    wanted = set(tags)
+    current = set(event.tags.values_list("key", flat=True))
+    if wanted == current:
+        return False
+    event.tags.exclude(key__in=wanted).delete()
+    EventTag.objects.bulk_create([EventTag(event=event, key=k) for k in sorted(wanted - current)])
+    return True
 
 
 @transaction.atomic
@@ -35,6 +47,7 @@ def lecture_event_sync(
     status: str,
     organiser: str,
     reason: str = "",
+    tags: Sequence[str] = (),
 ) -> Event:
     """Create or update a session's event; a change of time, link or status bumps SEQUENCE."""
     data = {
@@ -56,10 +69,13 @@ def lecture_event_sync(
         raise ValidationError(errors)
     if event is None:
         event = Event.objects.create(**data, source=EventSource.LECTURE_HALL)
+        _set_tags(event, tags)
         transaction.on_commit(partial(_announce, event.pk, "created", reason))
         return event
     event = Event.objects.select_for_update().get(pk=event.pk)
     changed = {k: v for k, v in data.items() if getattr(event, k) != v}
+    if _set_tags(event, tags) and not changed:
+        event.save(update_fields=["last_modified"])  # who gives it changed: feeds must notice
     if not changed:
         return event
     bump = any(k in SEQUENCED_FIELDS for k in changed)

@@ -170,10 +170,19 @@ def _sync_event(session: Session, reason: str = "") -> None:
         status=status,
         organiser=names,
         reason=reason,
+        tags=_tags(session),
     )
     if session.event_id != event.pk:
         session.event = event
         Session.objects.filter(pk=session.pk).update(event=event)
+
+
+def _tags(session: Session) -> list[str]:
+    """Labels on the calendar event so lecturer and series feeds can find it."""
+    tags = [f"lecturer:{lecturer.pk}" for lecturer in session.lecturers.all()]
+    if session.series_id:
+        tags.append(f"series:{session.series_id}")
+    return tags
 
 
 def _save(session: Session) -> Session:
@@ -357,6 +366,7 @@ def _placeholder_event(session: Session) -> Any:
         online_url=session.stream_url,
         status=EventStatus.CONFIRMED,
         organiser=names,
+        tags=_tags(session),
     )
 
 
