@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("calendar/", include("events.feed_urls")),
+    path("calendar/", include("lecture_hall.feed_urls")),
     path("", include("scheduling.urls")),
     path("", include("events.urls")),
     path("", include("lecture_hall.urls")),
