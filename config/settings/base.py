@@ -272,6 +272,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models share status/state names; give each enum one schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "events.models.EventStatus",
+        "ReviewStatusEnum": "events.models.ReviewStatus",
+        "ChangeableEventStatusEnum": [("tentative", "Tentative"), ("confirmed", "Confirmed")],
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------------
