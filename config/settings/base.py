@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.EventStatus",
         "ReviewStatusEnum": "events.models.ReviewStatus",
+        "CampaignStateEnum": "scheduling.models.CampaignState",
+        "SessionStateEnum": "lecture_hall.models.SessionState",
         "ChangeableEventStatusEnum": [("tentative", "Tentative"), ("confirmed", "Confirmed")],
     },
 }
