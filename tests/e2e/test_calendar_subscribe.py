@@ -1,0 +1,59 @@
+"""Subscribing from a page and rotating the private link, in a real browser."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from tests.factories import EventFactory
+from tests.factories.accounts import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Page, base: str, user: User) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+
+
+def test_resident_subscribes_and_rotates_the_private_link(
+    page: Page, live_server: object, resident: User
+) -> None:
+    base = str(live_server)
+    EventFactory(title="社区读书会", region_id="110000")
+    sign_in(page, base, resident)
+    page.goto(f"{base}/calendar/me/")
+    page.get_by_label("北京", exact=True).check()
+        "Beijing"
+    ).check()
+    page.locator("form.form button[type=submit]").click()
+    link = page.locator("#private-feed-url").input_value()
+    assert "/calendar/me/" in link
+    webcal = page.locator("a[href^='webcal://']").first.get_attribute("href")
+    assert webcal == "webcal://" + link.split("://", 1)[1]
+    feed = page.request.get(link)
+    assert feed.status == 200
+    assert "社区读书会" in feed.text()
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [v["id"] for v in violations]
+
+    page.locator("form[action$='/calendar/me/rotate/'] button").click()
+    new_link = page.locator("#private-feed-url").input_value()
+    assert new_link != link
+    assert page.request.get(link).status == 404
+    assert page.request.get(new_link).status == 200
+
+
+def test_year_page_offers_the_national_feed(
+    page: Page, live_server: object, ministry_user: User
+) -> None:
+    from scheduling.services import campaign_year_open
+
+    campaign_year_open(actor=ministry_user, year=2027)
+    page.goto(f"{live_server}/calendar/2027/")
+    address = page.locator("#feed-url-national").input_value()
+    assert address.endswith("/calendar/all.ics")
+    assert page.request.get(address).headers["content-type"] == "text/calendar; charset=utf-8"
