@@ -1,4 +1,4 @@
-"""Everything on the calendar: events of the five activity types, plans and nominations."""
+"""Calendar models: events of the five activity types, plans and nominations, feeds."""
 
 import uuid
 
