@@ -28,6 +28,7 @@ urlpatterns = [
     path("calendar/", include("lecture_hall.feed_urls")),
     path("", include("scheduling.urls")),
     path("", include("events.urls")),
+    path("", include("events.statistics.urls")),
     path("", include("lecture_hall.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,6 +9,7 @@ from rest_framework import routers
 
 from events.api.events import EventViewSet
 from events.api.years import CoverageViewSet, NominationViewSet, WorkPlanViewSet
+from events.statistics.api import register_routes as register_statistics_routes
 from scheduling.api import YEAR_PREFIX
 
 
@@ -18,6 +19,7 @@ def register_routes(router: routers.DefaultRouter) -> None:
     router.register(f"{YEAR_PREFIX}/plans", WorkPlanViewSet, basename="work-plan")
     router.register(f"{YEAR_PREFIX}/nominations", NominationViewSet, basename="nomination")
     router.register(f"{YEAR_PREFIX}/coverage", CoverageViewSet, basename="coverage")
+    register_statistics_routes(router)
 
 
 __all__ = ["register_routes"]

@@ -1,0 +1,2 @@
+"""The statistics table (the notice's attachment): computed from what happened, reviewed,
+submitted, exported."""
