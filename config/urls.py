@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("", include("events.urls")),
     path("", include("events.statistics.urls")),
+    path("", include("events.reminders.urls")),
     path("", include("lecture_hall.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
