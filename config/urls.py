@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("events.statistics.urls")),
     path("", include("events.reminders.urls")),
     path("", include("lecture_hall.urls")),
+    path("", include("lecture_hall.live.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,5 @@
+"""WebSocket routes of the live room."""
+
+from typing import Any
+
+websocket_urlpatterns: list[Any] = []
