@@ -75,6 +75,12 @@ def _require_manager(actor: Any, lecturers: Sequence[Lecturer], region_code: str
     )
 
 
+def _require_series_manager(actor: Any, series: Series | None) -> None:
+    """A session joins a series only by someone who may manage that series."""
+    if series is not None:
+        _require_manager(actor, list(series.lecturers.all()), series.region_id)
+
+
 def _check_version(session: Session, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != session.version:
         raise SessionConflict(ERROR_STALE % {"now": session.version, "yours": expected_version})
@@ -209,6 +215,7 @@ def session_create(
     lecturers = lecturers_by_id(lecturer_ids)
     region_code = region_code or (series.region_id if series else None) or lecturers[0].region_id
     _require_manager(actor, lecturers, region_code)
+    _require_series_manager(actor, series)
     errors = _rule_errors(
         title=title,
         starts_at=starts_at,
@@ -269,6 +276,8 @@ def session_update(
     for key in ("title", "abstract", "stream_url", "replay_url"):
         if key in fields:
             setattr(session, key, (fields[key] or "").strip())
+    if "series" in fields and fields["series"] != session.series:
+        _require_series_manager(actor, fields["series"])
     for key in ("starts_at", "duration_minutes", "series"):
         if key in fields:
             setattr(session, key, fields[key])

@@ -228,3 +228,17 @@ def test_html_in_titles_is_stored_as_text(teacher: Lecturer) -> None:
 def test_unknown_lecturer_is_refused(teacher: Lecturer, ministry_user: User) -> None:
     with pytest.raises(ValidationError, match="Unknown lecturer"):
         create(teacher, actor=ministry_user, lecturer_ids=[teacher.pk, 99999])
+
+
+def test_a_session_cannot_join_someone_elses_series(teacher: Lecturer) -> None:
+    from lecture_hall.services import series_create
+
+    other = LecturerFactory()
+    theirs = series_create(actor=other.user, title="别人的系列", lecturer_ids=[other.pk])
+    with pytest.raises(PermissionDenied):
+        create(teacher, series=theirs)
+    mine = create(teacher)
+    with pytest.raises(PermissionDenied):
+        session_update(actor=teacher.user, session=mine, expected_version=1, series=theirs)
+    mine.refresh_from_db()
+    assert mine.series is None
