@@ -30,7 +30,8 @@ def feed_response(
     request: HttpRequest, spec: FeedSpec, *, private: bool = False, filename: str = "calendar.ics"
 ) -> HttpResponse:
     try:
-        window = parse_window(request.GET.get("from"), request.GET.get("to"))
+        with translation.override(spec.language):  # errors in the feed's language
+            window = parse_window(request.GET.get("from"), request.GET.get("to"))
     except FeedWindowError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     rows = feed_rows(spec, window)

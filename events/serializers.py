@@ -36,6 +36,13 @@ ERROR_DATES_REVERSED = _(
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_SEARCH_LENGTH = 100
 
+# The statuses an edit may set (cancelling has its own endpoint, with a reason); named in
+# SPECTACULAR_SETTINGS so the schema has one enum for them.
+CHANGEABLE_EVENT_STATUSES = [
+    (EventStatus.TENTATIVE.value, EventStatus.TENTATIVE.label),
+    (EventStatus.CONFIRMED.value, EventStatus.CONFIRMED.label),
+]
+
 
 def _choices_text(enum: type[TextChoices]) -> str:
     # The same listing events.rules puts in its messages, so a filter and a write read alike.
@@ -115,7 +122,7 @@ class EventUpdateSerializer(serializers.Serializer[Any]):
     )
     ends_at = serializers.DateTimeField(required=False)
     status = serializers.ChoiceField(
-        choices=[(s, EventStatus(s).label) for s in (EventStatus.TENTATIVE, EventStatus.CONFIRMED)],
+        choices=CHANGEABLE_EVENT_STATUSES,
         required=False,
         help_text="Cancel through POST …/cancel/ with a reason.",
     )

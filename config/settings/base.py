@@ -136,6 +136,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "config.celery.prune_processed_messages",
         "schedule": 3600.0,
     },
+    # Reminders and change notices are rows; this finds what is due and hands it to workers.
+    "reminders-dispatch": {
+        "task": "events.reminders_dispatch",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- Email ---------------------------------------------------------------------------------
@@ -278,7 +284,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "events.models.ReviewStatus",
         "CampaignStateEnum": "scheduling.models.CampaignState",
         "SessionStateEnum": "lecture_hall.models.SessionState",
-        "ChangeableEventStatusEnum": [("tentative", "Tentative"), ("confirmed", "Confirmed")],
+        "ChangeableEventStatusEnum": "events.serializers.CHANGEABLE_EVENT_STATUSES",
     },
 }
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import User
 from events.models import ActivityType, Event, EventStatus, Level
-from events.rules import ERROR_END_BEFORE_START, ERROR_PARTICIPANTS_NEGATIVE
+from events.rules import ERROR_END_BEFORE_START
 from events.services import event_cancel, event_create, event_record_participants, event_update
 from scheduling.models import Region
 from tests.factories import EventFactory, published_year
@@ -71,7 +71,7 @@ def test_only_ministry_creates_national_events(coordinator: User, ministry_user:
         ({"city": ""}, "city", "city or county"),
         ({"title": "   "}, "title", "required"),
         ({"online_url": "javascript:alert(1)"}, "online_url", "http"),
-        ({"participants": -1}, "participants", str(ERROR_PARTICIPANTS_NEGATIVE)),
+        ({"participants": -1}, "participants", "Participants cannot be negative"),
     ],
 )
 def test_bad_event_is_refused_with_a_message_naming_the_field(

@@ -238,7 +238,7 @@ def test_english_feed_on_request(client: Client) -> None:
     ],
 )
 def test_bad_window_is_400_with_a_message(client: Client, query: str, message: str) -> None:
-    response = client.get(f"/calendar/all.ics?{query}")
+    response = client.get(f"/calendar/all.ics?{query}&lang=en")
     assert response.status_code == 400
     assert message in response.content.decode()
 

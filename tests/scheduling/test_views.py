@@ -92,8 +92,12 @@ def _field_errors(html: str, field: str) -> str:
 
 
 def _in(language: str, message: Any) -> str:
-    """A service message as the page shows it in that language."""
+    """A service message as the page shows it in that language. A (template, params) pair is
+    formatted here, in that language: `lazy % params` would freeze it at collection time."""
     with translation.override(language):
+        if isinstance(message, tuple):
+            template, params = message
+            return escape(str(template % params))
         return escape(str(message))
 
 
@@ -264,14 +268,14 @@ def _blocked_message(campaign_year: CampaignYear, number: int, language: str) ->
     ("data", "field", "message"),
     [
         ({"ranked_weeks": ["60"]}, "ranked_weeks",
-         ERROR_WEEK_OUTSIDE_YEAR % {"week": 60, "year": 2027, "last": 52}),
-        ({"ranked_weeks": ["12", "12"]}, "ranked_weeks", ERROR_RANKED_TWICE % {"week": 12}),
+         (ERROR_WEEK_OUTSIDE_YEAR, {"week": 60, "year": 2027, "last": 52})),
+        ({"ranked_weeks": ["12", "12"]}, "ranked_weeks", (ERROR_RANKED_TWICE, {"week": 12})),
         ({"ranked_weeks": ["12"], "avoided_weeks": ["12"]}, "avoided_weeks",
-         ERROR_WANTED_AND_AVOIDED % {"week": 12}),
+         (ERROR_WANTED_AND_AVOIDED, {"week": 12})),
         ({"ranked_weeks": ["10", "11", "12", "13", "14", "15"]}, "ranked_weeks",
-         ERROR_TOO_MANY_RANKS % {"max": 5, "count": 6}),
+         (ERROR_TOO_MANY_RANKS, {"max": 5, "count": 6})),
         ({"avoided_weeks": ["99"]}, "avoided_weeks",
-         ERROR_WEEK_OUTSIDE_YEAR % {"week": 99, "year": 2027, "last": 52}),
+         (ERROR_WEEK_OUTSIDE_YEAR, {"week": 99, "year": 2027, "last": 52})),
     ],
     ids=["outside-year", "ranked-twice", "ranked-and-avoided", "six-ranks", "avoid-outside"],
 )  # fmt: skip
