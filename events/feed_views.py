@@ -11,7 +11,16 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from events.feeds import FeedSpec, FeedWindowError, feed_body, feed_rows, feed_version, parse_window
+from events.feeds import (
+    FeedSpec,
+    FeedWindowError,
+    cached_body,
+    cached_version,
+    feed_body,
+    feed_body_gzip,
+    feed_rows,
+    parse_window,
+)
 from events.models import CalendarSubscription, Event
 from events.services.subscriptions import token_hash
 from scheduling.models import Region
@@ -34,21 +43,30 @@ def feed_response(
             window = parse_window(request.GET.get("from"), request.GET.get("to"))
     except FeedWindowError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
-    rows = feed_rows(spec, window)
-    version = feed_version(spec, rows, window)
-    etag = f'"{version.etag}"'
+    version, rows = cached_version(spec, window)
+    # A gzipped body is a different representation: it gets its own strong ETag.
+    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    etag = f'"{version.etag}-gz"' if gzipped else f'"{version.etag}"'
+    cache_control = PRIVATE_CACHE if private else PUBLIC_CACHE
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=int(version.last_modified.timestamp())
     )
     if not_modified is not None:
-        not_modified["Cache-Control"] = PRIVATE_CACHE if private else PUBLIC_CACHE
+        not_modified["Cache-Control"] = cache_control
+        not_modified["Vary"] = "Accept-Encoding"
         return not_modified
-    body = feed_body(spec, rows, version)
-    response = HttpResponse(b"" if request.method == "HEAD" else body, content_type=CONTENT_TYPE)
-    response["Content-Length"] = str(len(body))
+    body = cached_body(version)
+    if body is None:
+        body = feed_body(spec, rows if rows is not None else feed_rows(spec, window), version)
+    payload = feed_body_gzip(body, version) if gzipped else body
+    response = HttpResponse(b"" if request.method == "HEAD" else payload, content_type=CONTENT_TYPE)
+    response["Content-Length"] = str(len(payload))
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    response["Vary"] = "Accept-Encoding"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(version.last_modified.timestamp())
-    response["Cache-Control"] = PRIVATE_CACHE if private else PUBLIC_CACHE
+    response["Cache-Control"] = cache_control
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     if private:
         response["X-Robots-Tag"] = "noindex"
@@ -112,5 +130,6 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
         selection,
         language,
         alarm_minutes=subscription.alarm_minutes,
+        distinct=True,
     )
     return feed_response(request, spec, private=True, filename="my-calendar.ics")

@@ -8,12 +8,14 @@ alarm) and cached whole under its ETag.
 """
 
 import datetime as dt
+import gzip
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,6 +42,8 @@ class FeedSpec:
     selection: Q
     language: str = "zh-hans"
     alarm_minutes: int | None = None
+    # Only selections through a to-many join (tags, stars) can repeat a row.
+    distinct: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,48 @@ def feed_rows(
 ) -> list[tuple[int, int, dt.datetime]]:
     """(id, sequence, last change) of the feed's events, in feed order: one query."""
     start, end = window
-    return list(
+    rows = (
         Event.objects.filter(spec.selection, ends_at__gt=start, starts_at__lt=end)
         .order_by("starts_at", "id")
         .values_list("id", "sequence", "last_modified")
-        .distinct()
     )
+    return list(rows.distinct() if spec.distinct else rows)
+
+
+# Every change that can alter a feed bumps this counter (services call `feeds_changed`), so a
+# feed's version can be cached under it: a 304 then costs two cache reads and no query. The
+# short TTL bounds staleness after changes made behind the services' back (raw SQL, admin).
+GENERATION_KEY = f"{CACHE_PREFIX}:generation"
+VERSION_TTL = 30
+
+
+def feeds_changed() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): start it
+        cache.add(GENERATION_KEY, 1, None)
+
+
+def feeds_changing() -> None:
+    """Call inside the transaction that changes events: bumps now (so this request sees it) and
+    again after commit (so no version computed from the old rows outlives the change)."""
+    feeds_changed()
+    transaction.on_commit(feeds_changed)
+
+
+def cached_version(
+    spec: FeedSpec, window: tuple[dt.datetime, dt.datetime]
+) -> tuple[FeedVersion, list[tuple[int, int, dt.datetime]] | None]:
+    """The feed's version, from cache when nothing changed; the rows when they were read."""
+    generation = cache.get(GENERATION_KEY, 0)
+    key = f"{CACHE_PREFIX}:ver:{spec.key}:{window[0].date()}:{window[1].date()}:{generation}"
+    hit = cache.get(key)
+    if hit is not None:
+        return FeedVersion(*hit), None
+    rows = feed_rows(spec, window)
+    version = feed_version(spec, rows, window)
+    cache.set(key, (version.etag, version.last_modified), VERSION_TTL)
+    return version, rows
 
 
 def _fingerprint(
@@ -188,6 +228,21 @@ def ical_item(event: Event, *, alarm_minutes: int | None = None) -> IcalEvent:
 def _fragment_key(event_id: int, sequence: int, modified: dt.datetime, spec: FeedSpec) -> str:
     stamp = modified.timestamp()
     return f"{CACHE_PREFIX}:ev:{event_id}:{sequence}:{stamp}:{spec.language}:{spec.alarm_minutes}"
+
+
+def feed_body_gzip(body: bytes, version: FeedVersion) -> bytes:
+    """The body gzipped once per version (a 4 MB feed is ~0.5 MB), for clients that accept it."""
+    key = f"{CACHE_PREFIX}:feedgz:{version.etag}"
+    packed: bytes | None = cache.get(key)
+    if packed is None:
+        packed = gzip.compress(body, compresslevel=6, mtime=0)  # mtime 0: same bytes each time
+        cache.set(key, packed, BODY_TTL)
+    return packed
+
+
+def cached_body(version: FeedVersion) -> bytes | None:
+    body: bytes | None = cache.get(f"{CACHE_PREFIX}:feed:{version.etag}")
+    return body
 
 
 def feed_body(

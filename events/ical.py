@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Timezone
 from icalendar import Event as VEvent
+from icalendar.prop import vDuration
 
 TZID = "Asia/Shanghai"
 PRODID = "-//Lifelong Learning Platform//Lecture Hall and Learning Week//ZH"
@@ -95,7 +96,7 @@ def calendar_header(
         calendar.add("x-wr-caldesc", description)
     calendar.add("x-wr-timezone", TZID)
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", refresh)
+    calendar.add("x-published-ttl", vDuration(refresh))  # an X- property is text unless typed
     body = calendar.to_ical()
     assert body.endswith(END_CALENDAR)
     return body[: -len(END_CALENDAR)]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_ministry, require_region_manager, require_signed_in
+from events.feeds import feeds_changing
 from events.models import Event, EventSource, EventStatus
 from events.rules import event_errors, participants_errors
 from events.signals import event_changed
@@ -71,6 +72,7 @@ def event_create(*, actor: Any, source: str = EventSource.ENTERED, **fields: Any
         event.participants = fields["participants"]
         event.participants_recorded_at = timezone.now()
     event.save()
+    feeds_changing()
     transaction.on_commit(partial(_announce, event.pk, "created"))
     return event
 
@@ -103,6 +105,7 @@ def event_update(
         event.sequence = F("sequence") + 1
     event.save()
     event.refresh_from_db()
+    feeds_changing()
     transaction.on_commit(partial(_announce, event.pk, "rescheduled" if moved else "updated"))
     return event
 
@@ -123,6 +126,7 @@ def event_cancel(*, actor: Any, event: Event, reason: str) -> Event:
     event.sequence = F("sequence") + 1
     event.save()
     event.refresh_from_db()
+    feeds_changing()
     transaction.on_commit(partial(_announce, event.pk, "cancelled", event.cancel_reason))
     return event
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.permissions import is_ministry, require_region_manager
+from events.feeds import feeds_changing
 from events.models import (
     ACTIVITY_TYPE_NOTICE_NAMES,
     LEVEL_NOTICE_NAMES,
@@ -197,4 +198,6 @@ def _store(actor: Any, region: Region, rows: list[dict[str, Any]]) -> dict[str, 
         counts["updated"] += 1
     Event.objects.bulk_create(new, batch_size=1000)
     counts["created"] = len(new)
+    if counts["created"] or counts["updated"]:
+        feeds_changing()
     return counts

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from events.feeds import feeds_changing
 from events.models import ActivityType, Event, EventSource, EventStatus, EventTag, Level
 from events.rules import event_errors
 from events.services.events import SEQUENCED_FIELDS
@@ -70,12 +71,14 @@ def lecture_event_sync(
     if event is None:
         event = Event.objects.create(**data, source=EventSource.LECTURE_HALL)
         _set_tags(event, tags)
+        feeds_changing()
         transaction.on_commit(partial(_announce, event.pk, "created", reason))
         return event
     event = Event.objects.select_for_update().get(pk=event.pk)
     changed = {k: v for k, v in data.items() if getattr(event, k) != v}
     if _set_tags(event, tags) and not changed:
         event.save(update_fields=["last_modified"])  # who gives it changed: feeds must notice
+        feeds_changing()
     if not changed:
         return event
     bump = any(k in SEQUENCED_FIELDS for k in changed)
@@ -92,6 +95,7 @@ def lecture_event_sync(
         event.sequence = F("sequence") + 1
     event.save()
     event.refresh_from_db()
+    feeds_changing()
     transaction.on_commit(partial(_announce, event.pk, kind, reason))
     return event
 

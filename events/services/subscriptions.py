@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import require_signed_in
+from events.feeds import feeds_changing
 from events.models import ActivityType, CalendarSubscription, Event, EventStatus
 from scheduling.models import Region
 
@@ -103,6 +104,7 @@ def subscription_update(
     if alarm_minutes != "":
         subscription.alarm_minutes = alarm_minutes
     subscription.save()
+    feeds_changing()
     return subscription
 
 
@@ -124,4 +126,5 @@ def subscription_star(*, actor: Any, event: Event, star: bool = True) -> Calenda
     else:
         subscription.starred.remove(event)
     subscription.save(update_fields=["changed_at"])
+    feeds_changing()
     return subscription

@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.models import User
 from config.logging import redact
+from events.feeds import feeds_changed
 from events.models import ActivityType, Event, EventStatus
 from events.services import (
     calendar_token,
@@ -179,6 +180,7 @@ def test_event_leaving_a_feed_changes_etag_and_last_modified_moves_forward(
     clock.shift(60)  # type: ignore[attr-defined]
     # The newer event is deleted outright (as an admin might): the newest change left is older.
     Event.objects.filter(pk=leaves.pk).delete()
+    feeds_changed()  # what the services do on every change; raw SQL is seen within VERSION_TTL
     second = get(
         client,
         "/calendar/regions/110000.ics",
@@ -368,3 +370,35 @@ def test_feed_query_count_does_not_grow_with_events(
     cache.clear()
     with django_assert_max_num_queries(10):  # type: ignore[operator]
         client.get("/calendar/all.ics")
+
+
+def test_gzip_variant_has_its_own_etag_and_the_same_calendar(client: Client) -> None:
+    import gzip
+
+    EventFactory.create_batch(3)
+    plain = client.get("/calendar/all.ics")
+    packed = client.get("/calendar/all.ics", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] != plain["ETag"]
+    again = client.get(
+        "/calendar/all.ics", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]
+    )
+    assert again.status_code == 304
+
+
+def test_published_ttl_is_an_rfc_duration(client: Client) -> None:
+    EventFactory()
+    body = client.get("/calendar/all.ics").content
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
+
+
+def test_304_of_an_unchanged_feed_reads_no_rows(
+    client: Client, django_assert_max_num_queries: object
+) -> None:
+    EventFactory.create_batch(5)
+    etag = client.get("/calendar/all.ics")["ETag"]
+    with django_assert_max_num_queries(0):  # type: ignore[operator]
+        assert get(client, "/calendar/all.ics", if_none_match=etag).status_code == 304
