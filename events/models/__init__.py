@@ -1,6 +1,7 @@
 """Models of the events app, one module per part; import them from `events.models`.
 
 - calendar: events of the five activity types, plans, nominations, feeds and subscriptions
+- statistics: the statistics table's header, adjustments and submitted snapshots
 """
 
 from events.models.calendar import (
@@ -20,6 +21,11 @@ from events.models.calendar import (
     ReviewStatus,
     WorkPlan,
 )
+from events.models.statistics import (
+    StatisticsAdjustment,
+    StatisticsSubmission,
+    StatisticsTable,
+)
 
 __all__ = [
     "ACTIVITY_TYPE_NOTICE_NAMES",
@@ -36,5 +42,8 @@ __all__ = [
     "NominationKind",
     "RegionReopening",
     "ReviewStatus",
+    "StatisticsAdjustment",
+    "StatisticsSubmission",
+    "StatisticsTable",
     "WorkPlan",
 ]

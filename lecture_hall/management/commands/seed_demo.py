@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, seed_people
 from accounts.models import User
 from events.demo import seed_events, seed_submissions
+from events.statistics.demo import seed_statistics
 from lecture_hall.demo import seed_lecture_hall
 from scheduling.demo import seed_scheduling
 from scheduling.models import CampaignYear, Region
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             seed_events(year, progress)
             seed_submissions(year, ministry, progress)
             seed_lecture_hall(progress)
+            seed_statistics(year, progress)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         rows = [
             ("Ministry staff", people.ministry),
