@@ -5,7 +5,9 @@ of every row before deciding to store none.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +56,32 @@ def _local(moment: dt.datetime) -> str:
 
 
 def allocated_week(region: Region, iso_year: int) -> int | None:
+    memo = _WEEK_MEMO.get()
+    if memo is not None:
+        key = (region.code, iso_year)
+        if key not in memo:
+            memo[key] = _allocated_week(region, iso_year)
+        return memo[key]
+    return _allocated_week(region, iso_year)
+
+
+# Within one bulk check (an import of thousands of rows) the published weeks do not change:
+# `remembered_weeks()` lets the rules look each region's week up once instead of per row.
+_WEEK_MEMO: ContextVar[dict[tuple[str, int], int | None] | None] = ContextVar(
+    "week_memo", default=None
+)
+
+
+@contextmanager
+def remembered_weeks() -> Iterator[None]:
+    token = _WEEK_MEMO.set({})
+    try:
+        yield
+    finally:
+        _WEEK_MEMO.reset(token)
+
+
+def _allocated_week(region: Region, iso_year: int) -> int | None:
     version = (
         PublishedVersion.objects.filter(campaign_year__year=iso_year).order_by("-number").first()
     )

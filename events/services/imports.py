@@ -21,7 +21,7 @@ from events.models import (
     EventStatus,
     Level,
 )
-from events.rules import event_errors
+from events.rules import event_errors, remembered_weeks
 from events.services.events import SEQUENCED_FIELDS
 from events.spreadsheet import COLUMNS, Row, SpreadsheetError, parse_local_datetime, read_rows
 from scheduling.models import Region
@@ -137,6 +137,21 @@ def events_import(
     types = _choice_lookup(ActivityType, ACTIVITY_TYPE_NOTICE_NAMES)
     levels = _choice_lookup(Level, LEVEL_NOTICE_NAMES)
     ministry = is_ministry(actor)
+    with remembered_weeks():
+        parsed, errors = _check_rows(rows, region, region_code, types, levels, ministry)
+    if errors:
+        raise ImportFailed(errors)
+    return _store(actor, region, [data for _row, data in parsed])
+
+
+def _check_rows(
+    rows: list[Row],
+    region: Region,
+    region_code: str,
+    types: dict[str, str],
+    levels: dict[str, str],
+    ministry: bool,
+) -> tuple[list[tuple[Row, dict[str, Any]]], list[RowError]]:
     parsed: list[tuple[Row, dict[str, Any]]] = []
     errors: list[RowError] = []
     keys: dict[str, int] = {}
@@ -158,18 +173,16 @@ def events_import(
             keys[key] = row.line
             data["import_key"] = key
         parsed.append((row, data))
-    if errors:
-        raise ImportFailed(errors)
-    return _store(actor, region, [data for _row, data in parsed])
+    return parsed, errors
 
 
 @transaction.atomic
 def _store(actor: Any, region: Region, rows: list[dict[str, Any]]) -> dict[str, int]:
     existing = {
         e.import_key: e
-        for e in Event.objects.select_for_update().filter(
-            region=region, import_key__in=[r["import_key"] for r in rows]
-        )
+        for e in Event.objects.select_for_update()
+        .select_related("region")
+        .filter(region=region, import_key__in=[r["import_key"] for r in rows])
     }
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     new: list[Event] = []

@@ -176,3 +176,27 @@ def test_templates_have_the_headers_and_the_allowed_values() -> None:
     assert [c.value for c in workbook.worksheets[0][2]][1:3] == ["主题阅读活动", "地市级"]
     assert "线上社会大讲堂" in [c.value for c in workbook.worksheets[1]["A"]]
     assert template_csv().decode("utf-8-sig").strip() == ",".join(HEADER)
+
+
+def test_learning_week_rows_look_up_the_published_week_once(
+    coordinator: User, ministry_user: User, django_assert_max_num_queries: object
+) -> None:
+    from tests.factories import published_year
+
+    published_year(ministry_user, 2027, {"110000": 12})  # week 12: 22-28 March
+    lw_rows = [
+        row(
+            title=f"活动周{i}",
+            activity_type="全民终身学习活动周",
+            starts_at=f"2027-03-2{2 + i % 6} 09:00",
+            ends_at=f"2027-03-2{2 + i % 6} 11:00",
+        )
+        for i in range(12)
+    ]
+    few = xlsx([HEADER, *lw_rows[:2]])
+    many = xlsx([HEADER, *lw_rows])
+    with django_assert_max_num_queries(30) as small:  # type: ignore[operator]
+        events_import(actor=coordinator, region_code="110000", content=few)
+    with django_assert_max_num_queries(len(small.captured_queries)):  # type: ignore[operator]
+        events_import(actor=coordinator, region_code="110000", content=many)
+    assert Event.objects.filter(activity_type=ActivityType.LEARNING_WEEK).count() == 12
