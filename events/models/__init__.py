@@ -1,6 +1,7 @@
 """Models of the events app, one module per part; import them from `events.models`.
 
 - calendar: events of the five activity types, plans, nominations, feeds and subscriptions
+- reminders: reminder requests, their deliveries, change notices
 - statistics: the statistics table's header, adjustments and submitted snapshots
 """
 
@@ -21,6 +22,15 @@ from events.models.calendar import (
     ReviewStatus,
     WorkPlan,
 )
+from events.models.reminders import (
+    ChangeNotice,
+    DeliveryStatus,
+    NoticeDelivery,
+    NoticeOptOut,
+    ReminderDelivery,
+    ReminderOffset,
+    ReminderRequest,
+)
 from events.models.statistics import (
     StatisticsAdjustment,
     StatisticsSubmission,
@@ -32,6 +42,8 @@ __all__ = [
     "LEVEL_NOTICE_NAMES",
     "ActivityType",
     "CalendarSubscription",
+    "ChangeNotice",
+    "DeliveryStatus",
     "Event",
     "EventSource",
     "EventStatus",
@@ -40,7 +52,12 @@ __all__ = [
     "Level",
     "Nomination",
     "NominationKind",
+    "NoticeDelivery",
+    "NoticeOptOut",
     "RegionReopening",
+    "ReminderDelivery",
+    "ReminderOffset",
+    "ReminderRequest",
     "ReviewStatus",
     "StatisticsAdjustment",
     "StatisticsSubmission",

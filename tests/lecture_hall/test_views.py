@@ -257,9 +257,9 @@ def test_published_session_page_shows_time_lecturers_and_links(
     assert "Chongqing" in html
     assert '<a class="button" href="https://live.example.cn/s/1"' in html
     assert "Watch live" in html
-    assert f'href="/calendar/sessions/{world.published.event_id}.ics"' in html
+    assert f'href="/calendar/sessions/{world.published.pk}.ics"' in html
+    assert f'/reminders/new/?event={world.published.event_id}"' in html  # "Remind me" is real now
     # What comes later is absent, not faked.
-    assert "Remind me" not in html
     assert "Join" not in html
     assert "Manage the session" not in html  # the public does not see the actions
 
