@@ -165,3 +165,89 @@ class SessionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} {self.action}"
+
+
+# --- The live room: attendance and announcements (lecture_hall/live) -------------------------
+
+
+class AttendanceSpan(models.Model):
+    """One viewer's continuous presence in a session's live room: several tabs, and a
+    reconnect within a minute, are one span. Written by the live room in batches."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance_spans")
+    # "user:<id>" for a signed-in viewer, "device:<uuid4>" for an anonymous browser.
+    viewer = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField()
+    seconds = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "joined_at", "id"]
+        indexes = [
+            models.Index(fields=["session", "joined_at"], name="attendance_span_session_idx"),
+            models.Index(fields=["session", "recorded_at"], name="attendance_span_recorded_idx"),
+        ]
+        constraints = [
+            # The same span flushed twice (a retried batch) is stored once.
+            models.UniqueConstraint(
+                fields=["session", "viewer", "joined_at"], name="attendance_span_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__gte=models.F("joined_at")), name="attendance_span_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.viewer} {self.seconds}s"
+
+
+class SessionAttendance(models.Model):
+    """A session's attendance after it ended, computed from its spans (lecture_hall.tasks)."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="attendance")
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    distinct_viewers = models.PositiveIntegerField()  # the person-times reported to events
+    peak_viewers = models.PositiveIntegerField()
+    peak_at = models.DateTimeField(null=True, blank=True)
+    viewer_minutes = models.DecimalField(max_digits=12, decimal_places=1)
+    stayed_viewers = models.PositiveIntegerField()  # stayed at least 85 % of the session
+    curve = models.JSONField(default=list)  # [[minute, most viewers during it], ...]
+    spans_counted = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("session attendance")
+        verbose_name_plural = _("session attendance")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(peak_viewers__lte=models.F("distinct_viewers"))
+                & Q(stayed_viewers__lte=models.F("distinct_viewers")),
+                name="session_attendance_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.distinct_viewers}"
+
+
+class LiveAnnouncement(models.Model):
+    """A lecturer's message to everyone in the live room."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="announcements")
+    text = models.CharField(_("announcement"), max_length=500)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -259,8 +259,7 @@ def test_published_session_page_shows_time_lecturers_and_links(
     assert "Watch live" in html
     assert f'href="/calendar/sessions/{world.published.pk}.ics"' in html
     assert f'/reminders/new/?event={world.published.event_id}"' in html  # "Remind me" is real now
-    # What comes later is absent, not faked.
-    assert "Join" not in html
+    assert f'href="/lectures/sessions/{world.published.pk}/live/"' in html  # the live room
     assert "Manage the session" not in html  # the public does not see the actions
 
 
