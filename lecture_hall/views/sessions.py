@@ -2,6 +2,10 @@
 next week, end with a replay link, and the history. Each write page asks the selector for the
 session the user may manage (the 403 comes before the form), then calls one service."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -122,90 +126,79 @@ def session_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _to_session(session)
 
 
-@signed_in_page
-def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.managed_session(actor=request.user, pk=pk)
+def _session_action(
+    request: HttpRequest,
+    session: Session,
+    *,
+    form_class: type[forms.Form],
+    initial: dict[str, Any],
+    service: Callable[..., Session],
+    done: str,
+    heading: str,
+    submit: str,
+) -> HttpResponse:
+    """The shape every reschedule/cancel/end page shares: a form, one service call, PRG."""
     if request.method == "POST":
-        form = RescheduleForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             try:
-                services.session_reschedule(
-                    actor=request.user, session=session, **form.cleaned_data
-                )
+                service(actor=request.user, session=session, **form.cleaned_data)
             except SessionConflict as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("The session is moved; subscribers are told why."))
+                messages.success(request, done)
                 return _to_session(session)
     else:
-        form = RescheduleForm(
-            initial={
-                "starts_at": session.starts_at,
-                "duration_minutes": session.duration_minutes,
-                "expected_version": session.version,
-            }
-        )
-    context = {
-        "form": form,
-        "session": session,
-        "heading": _("Reschedule “%(title)s”") % {"title": session.title},
-        "submit": _("Reschedule"),
-    }
+        form = form_class(initial={"expected_version": session.version, **initial})
+    context = {"form": form, "session": session, "heading": heading, "submit": submit}
     return render(request, "lecture_hall/session_action.html", context)
+
+
+@signed_in_page
+def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.managed_session(actor=request.user, pk=pk)
+    return _session_action(
+        request,
+        session,
+        form_class=RescheduleForm,
+        initial={"starts_at": session.starts_at, "duration_minutes": session.duration_minutes},
+        service=services.session_reschedule,
+        done=_("The session is moved; subscribers are told why."),
+        heading=_("Reschedule “%(title)s”") % {"title": session.title},
+        submit=_("Reschedule"),
+    )
 
 
 @signed_in_page
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.managed_session(actor=request.user, pk=pk)
-    if request.method == "POST":
-        form = CancelForm(request.POST)
-        if form.is_valid():
-            try:
-                services.session_cancel(actor=request.user, session=session, **form.cleaned_data)
-            except SessionConflict as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The session is cancelled; the page shows why."))
-                return _to_session(session)
-    else:
-        form = CancelForm(initial={"expected_version": session.version})
-    context = {
-        "form": form,
-        "session": session,
-        "heading": _("Cancel “%(title)s”") % {"title": session.title},
-        "submit": _("Cancel the session"),
-    }
-    return render(request, "lecture_hall/session_action.html", context)
+    return _session_action(
+        request,
+        session,
+        form_class=CancelForm,
+        initial={},
+        service=services.session_cancel,
+        done=_("The session is cancelled; the page shows why."),
+        heading=_("Cancel “%(title)s”") % {"title": session.title},
+        submit=_("Cancel the session"),
+    )
 
 
 @signed_in_page
 def session_end(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.managed_session(actor=request.user, pk=pk)
-    if request.method == "POST":
-        form = EndForm(request.POST)
-        if form.is_valid():
-            try:
-                services.session_end(actor=request.user, session=session, **form.cleaned_data)
-            except SessionConflict as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The session is marked as ended."))
-                return _to_session(session)
-    else:
-        form = EndForm(initial={"expected_version": session.version})
-    context = {
-        "form": form,
-        "session": session,
-        "heading": _("End “%(title)s”") % {"title": session.title},
-        "submit": _("Mark as ended"),
-    }
-    return render(request, "lecture_hall/session_action.html", context)
+    return _session_action(
+        request,
+        session,
+        form_class=EndForm,
+        initial={},
+        service=services.session_end,
+        done=_("The session is marked as ended."),
+        heading=_("End “%(title)s”") % {"title": session.title},
+        submit=_("Mark as ended"),
+    )
 
 
 @require_POST
