@@ -115,15 +115,21 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "scheduling/year.html", context)
 
 
+def _newest_year() -> int:
+    """The most recent campaign year opened; 404 when there is none yet."""
+    year = CampaignYear.objects.order_by("-year").values_list("year", flat=True).first()
+    if year is None:
+        raise Http404(_("No campaign year has been opened yet."))
+    return year
+
+
 # --- A region's application --------------------------------------------------------------
 
 
 @require_safe
 @login_required
 def apply_latest(request: HttpRequest) -> HttpResponse:
-    year = CampaignYear.objects.order_by("-year").values_list("year", flat=True).first()
-    if year is None:
-        raise Http404(_("No campaign year has been opened yet."))
+    year = _newest_year()
     return redirect("scheduling:apply", year=year)
 
 
@@ -255,9 +261,7 @@ def _back(year: int, anchor: str) -> HttpResponseRedirect:
 @require_safe
 @ministry_page
 def manage_latest(request: HttpRequest) -> HttpResponse:
-    year = CampaignYear.objects.order_by("-year").values_list("year", flat=True).first()
-    if year is None:
-        raise Http404(_("No campaign year has been opened yet."))
+    year = _newest_year()
     return redirect("scheduling:manage", year=year)
 
 
