@@ -3,7 +3,7 @@ carries a session cookie. Channels' own stack hops to the single database thread
 connection, anonymous ones included; in bench/live that hop serialised a 5,000-viewer join
 storm to ~27 s on a busy 2-core machine, against ~12 s without it (docs/benchmarks-live.md).
 
-Wire it in config/asgi.py in place of AuthMiddlewareStack:
+config/asgi.py wires it in place of AuthMiddlewareStack:
     AllowedHostsOriginValidator(CookieAuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 """
 
