@@ -195,6 +195,16 @@ class RegionForm(forms.Form):
         self.fields["region"].choices = [(r.code, r.name) for r in regions]  # type: ignore[attr-defined]
 
 
+class OpenYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2024, max_value=2100)
+    applications_deadline = forms.DateField(
+        label=_("Applications deadline (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for 30 November of the year before."),
+    )
+
+
 class RunForm(forms.Form):
     expected_latest_run_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("calendar/", views.year_latest, name="year_latest"),
     path("calendar/apply/", views.apply_latest, name="apply_latest"),
     path("calendar/manage/", views.manage_latest, name="manage_latest"),
+    path("calendar/manage/open/", views.manage_open, name="manage_open"),
     path("calendar/<int:year>/", views.year_page, name="year"),
     path("calendar/<int:year>/apply/", views.apply, name="apply"),
     path("calendar/<int:year>/manage/", views.manage, name="manage"),

@@ -2,6 +2,7 @@
 Week, and the Ministry's allocation dashboard. Thin: parse, call one service or selector, render.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -13,14 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import is_ministry, require_ministry, require_region_manager
 from scheduling.allocator import UNRANKED_COST
 from scheduling.forms import (
     ApplicationForm,
     DayOverrideForm,
+    OpenYearForm,
     PinForm,
     PublishForm,
     RegionForm,
@@ -44,6 +47,7 @@ from scheduling.services import (
     AllocationConflict,
     allocation_run,
     application_submit,
+    campaign_year_open,
     day_override_set,
     pin_clear,
     pin_set,
@@ -261,8 +265,42 @@ def _back(year: int, anchor: str) -> HttpResponseRedirect:
 @require_safe
 @ministry_page
 def manage_latest(request: HttpRequest) -> HttpResponse:
-    year = _newest_year()
+    year = CampaignYear.objects.order_by("-year").values_list("year", flat=True).first()
+    if year is None:
+        return redirect("scheduling:manage_open")
     return redirect("scheduling:manage", year=year)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@ministry_page
+def manage_open(request: HttpRequest) -> HttpResponse:
+    """Open a campaign year: its weeks, golden weeks blocked, and the regions may apply."""
+    years = list(CampaignYear.objects.order_by("year").values_list("year", flat=True))
+    if request.method == "POST":
+        form = OpenYearForm(request.POST)
+        if form.is_valid():
+            deadlines = {}
+            if day := form.cleaned_data["applications_deadline"]:
+                deadlines["applications_deadline"] = dt.datetime.combine(
+                    day, dt.time(23, 59, 59), tzinfo=timezone.get_default_timezone()
+                )
+            try:
+                campaign_year = campaign_year_open(
+                    actor=request.user, year=form.cleaned_data["year"], **deadlines
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Campaign year %(year)s is open: the regions can apply for their weeks.")
+                    % {"year": campaign_year.year},
+                )
+                return redirect("scheduling:manage", year=campaign_year.year)
+    else:
+        next_year = max([timezone.localdate().year, *years]) + 1
+        form = OpenYearForm(initial={"year": next_year})
+    return render(request, "scheduling/manage_open.html", {"form": form, "years": years})
 
 
 @require_safe
