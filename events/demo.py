@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
+from config.progress import stage
 from events.models import (
     ActivityType,
     Event,
@@ -173,33 +174,38 @@ def seed_events(campaign_year: CampaignYear, progress: Callable[[str], None]) ->
     version = latest_version(campaign_year)
     weeks = dict(version.assignments.values_list("region_id", "week_number")) if version else {}
     tz = timezone.get_default_timezone()
-    events: list[Event] = []
-    for region in Region.objects.all():
-        index = 0
-        for _ in range(EVENTS_PER_REGION):
-            activity_type = rng.choice(DEMO_TYPE_MIX)
-            events.append(
-                _event(
-                    rng,
-                    region,
-                    index,
-                    _random_start(rng, campaign_year.year, activity_type),
-                    activity_type,
-                )
-            )
-            index += 1
-        if region.code in weeks:  # the region's Learning Week: a dense week of events
-            monday, _sunday = week_bounds(campaign_year.year, weeks[region.code])
-            for day in range(7):
-                for hour in (9, 14):
-                    start = dt.datetime.combine(
-                        monday + dt.timedelta(days=day), dt.time(hour), tzinfo=tz
+    regions = list(Region.objects.all())
+    total = 0
+    with stage(progress, "events", len(regions) * (EVENTS_PER_REGION + 14)) as bar:
+        for region in regions:
+            events: list[Event] = []
+            index = 0
+            for _ in range(EVENTS_PER_REGION):
+                activity_type = rng.choice(DEMO_TYPE_MIX)
+                events.append(
+                    _event(
+                        rng,
+                        region,
+                        index,
+                        _random_start(rng, campaign_year.year, activity_type),
+                        activity_type,
                     )
-                    events.append(_event(rng, region, index, start, ActivityType.LEARNING_WEEK))
-                    index += 1
-    Event.objects.bulk_create(events, batch_size=1000)
-    progress(f"{len(events)} events over 37 regions, five types and three levels")
-    return len(events)
+                )
+                index += 1
+            if region.code in weeks:  # the region's Learning Week: a dense week of events
+                monday, _sunday = week_bounds(campaign_year.year, weeks[region.code])
+                for day in range(7):
+                    for hour in (9, 14):
+                        start = dt.datetime.combine(
+                            monday + dt.timedelta(days=day), dt.time(hour), tzinfo=tz
+                        )
+                        events.append(_event(rng, region, index, start, ActivityType.LEARNING_WEEK))
+                        index += 1
+            Event.objects.bulk_create(events, batch_size=1000)
+            total += len(events)
+            bar.advance(len(events))
+        bar.summary = f"{total} events: {len(regions)} regions, five types, three levels"
+    return total
 
 
 def seed_submissions(
@@ -210,33 +216,37 @@ def seed_submissions(
         return
     rng = random.Random(campaign_year.year + 1)  # noqa: S311 - demo data
     nominations = []
-    for i, region in enumerate(Region.objects.all()):
-        if i % 6 != 5:  # a few regions have not sent their plan yet
-            plan = WorkPlan(
-                campaign_year=campaign_year,
-                region=region,
-                title=f"{region.short_name_zh}{campaign_year.year}年全民终身学习活动方案",
-                status=ReviewStatus.ACCEPTED if i % 3 else ReviewStatus.SUBMITTED,
-                submitted_by=ministry,
-            )
-            plan.document.save(f"plan-{region.code}.pdf", ContentFile(MINIMAL_PDF), save=True)
-        for kind, label in (
-            (NominationKind.LEARNING_STAR, "学习之星"),
-            (NominationKind.BRAND_PROJECT, "品牌项目"),
-        ):
-            for n in range(rng.choice([2, 3, 4, 5])):
-                nominations.append(
-                    Nomination(
-                        campaign_year=campaign_year,
-                        region=region,
-                        kind=kind,
-                        name=f"{region.short_name_zh}{label}{n + 1}",
-                        summary=SUMMARIES[kind],
-                        status=ReviewStatus.ACCEPTED
-                        if rng.random() < 0.6
-                        else ReviewStatus.SUBMITTED,
-                        submitted_by=ministry,
-                    )
+    regions = list(Region.objects.all())
+    with stage(progress, "plans and nominations", len(regions)) as bar:
+        for i, region in enumerate(regions):
+            if i % 6 != 5:  # a few regions have not sent their plan yet
+                plan = WorkPlan(
+                    campaign_year=campaign_year,
+                    region=region,
+                    title=f"{region.short_name_zh}{campaign_year.year}年全民终身学习活动方案",
+                    status=ReviewStatus.ACCEPTED if i % 3 else ReviewStatus.SUBMITTED,
+                    submitted_by=ministry,
                 )
-    Nomination.objects.bulk_create(nominations)
-    progress(f"work plans and {len(nominations)} nominations")
+                plan.document.save(f"plan-{region.code}.pdf", ContentFile(MINIMAL_PDF), save=True)
+            for kind, label in (
+                (NominationKind.LEARNING_STAR, "学习之星"),
+                (NominationKind.BRAND_PROJECT, "品牌项目"),
+            ):
+                for n in range(rng.choice([2, 3, 4, 5])):
+                    nominations.append(
+                        Nomination(
+                            campaign_year=campaign_year,
+                            region=region,
+                            kind=kind,
+                            name=f"{region.short_name_zh}{label}{n + 1}",
+                            summary=SUMMARIES[kind],
+                            status=ReviewStatus.ACCEPTED
+                            if rng.random() < 0.6
+                            else ReviewStatus.SUBMITTED,
+                            submitted_by=ministry,
+                        )
+                    )
+            bar.advance()
+        Nomination.objects.bulk_create(nominations)
+        plans = WorkPlan.objects.filter(campaign_year=campaign_year).count()
+        bar.summary = f"{plans} work plans, {len(nominations)} nominations"

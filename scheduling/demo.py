@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Role, User
+from config.progress import Stage, stage
 from scheduling.models import CampaignYear, Region, RunStatus
 from scheduling.selectors import latest_run, latest_version
 from scheduling.services import (
@@ -56,10 +57,21 @@ def seed_year(
     if latest_version(campaign_year) is not None:
         progress(f"{year}: already published, left as it is")
         return campaign_year
+    regions = list(Region.objects.all())
+    with stage(progress, f"year {year}", len(regions) + 2) as bar:
+        _apply_allocate_publish(campaign_year, ministry, regions, bar, seed=seed)
+    return campaign_year
+
+
+def _apply_allocate_publish(
+    campaign_year: CampaignYear, ministry: User, regions: list[Region], bar: Stage, *, seed: int
+) -> None:
+    """Every region applies (ranked weeks, weeks to avoid, theme); one run; publish v1."""
+    year = campaign_year.year
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
     closed = set(campaign_year.weeks.filter(blocked=True).values_list("number", flat=True))
     coordinators = {u.region_id: u for u in User.objects.filter(role=Role.COORDINATOR)}
-    for i, region in enumerate(Region.objects.all()):
+    for i, region in enumerate(regions):
         ranked, avoid = _preferences(rng, weeks_in_year(year), closed)
         coordinator = coordinators.get(region.code)
         actor: Any = ministry
@@ -77,17 +89,22 @@ def seed_year(
             contact_phone=f"0{10 + i:02d}-6{rng.randrange(1000000, 9999999)}",
             contact_email=f"llw-{region.code}@example.cn",
         )
-    progress(f"{year}: 37 applications")
+        bar.advance()
     previous = latest_run(campaign_year)
     run = allocation_run(
         actor=ministry,
         campaign_year=campaign_year,
         expected_latest_run_id=previous.pk if previous else None,
     )
+    bar.advance()
     if run.status == RunStatus.SOLVED:
         version_publish(actor=ministry, campaign_year=campaign_year, run=run, note="演示数据")
-        progress(f"{year}: allocated (worst rank {run.worst_cost}) and published")
-    return campaign_year
+        bar.summary = (
+            f"{len(regions)} applications, allocated (worst rank {run.worst_cost}), published"
+        )
+    else:
+        bar.summary = f"{len(regions)} applications; the run found no allocation: {run.status}"
+    bar.advance()
 
 
 def seed_scheduling(progress: Callable[[str], None]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Role, User
+from config.progress import stage
 from events.models import StatisticsTable
 from events.statistics.services import (
     statistics_adjust,
@@ -46,37 +47,40 @@ def seed_statistics(campaign_year: CampaignYear, progress: Callable[[str], None]
         return 0
     before_deadline = timezone.now() <= campaign_year.statistics_deadline
     submitted = 0
-    for i, region in enumerate(Region.objects.order_by("code")):
-        actor = _actor(region, ministry) if before_deadline else ministry
-        statistics_header_update(
-            actor=actor,
-            campaign_year=campaign_year,
-            region_code=region.code,
-            contact_name=f"{region.short_name_zh}联络员",
-            contact_department=DEPARTMENTS[i % len(DEPARTMENTS)],
-            office_phone=f"0{10 + i:02d}-6609{i:04d}",
-            mobile=f"139{i:08d}",
-        )
-        if i % 5 == 0:
-            cell_key, value, reason = ADJUSTMENTS[i % 2]
-            statistics_adjust(
+    regions = list(Region.objects.order_by("code"))
+    with stage(progress, f"statistics {campaign_year.year}", len(regions)) as bar:
+        for i, region in enumerate(regions):
+            actor = _actor(region, ministry) if before_deadline else ministry
+            statistics_header_update(
                 actor=actor,
                 campaign_year=campaign_year,
                 region_code=region.code,
-                cell_key=cell_key,
-                value=value,
-                reason=reason,
+                contact_name=f"{region.short_name_zh}联络员",
+                contact_department=DEPARTMENTS[i % len(DEPARTMENTS)],
+                office_phone=f"0{10 + i:02d}-6609{i:04d}",
+                mobile=f"139{i:08d}",
             )
-        if i % 2 == 0:
-            statistics_submit(actor=actor, campaign_year=campaign_year, region_code=region.code)
-            submitted += 1
-            if i == 4:
-                statistics_reopen(
-                    actor=ministry,
+            if i % 5 == 0:
+                cell_key, value, reason = ADJUSTMENTS[i % 2]
+                statistics_adjust(
+                    actor=actor,
                     campaign_year=campaign_year,
                     region_code=region.code,
-                    reason="县级参加人次与去年相比差异较大，请核实后重新报送。",
+                    cell_key=cell_key,
+                    value=value,
+                    reason=reason,
                 )
-                submitted -= 1
-    progress(f"statistics tables: 37 headers, {submitted} submitted, 1 reopened")
+            if i % 2 == 0:
+                statistics_submit(actor=actor, campaign_year=campaign_year, region_code=region.code)
+                submitted += 1
+                if i == 4:
+                    statistics_reopen(
+                        actor=ministry,
+                        campaign_year=campaign_year,
+                        region_code=region.code,
+                        reason="县级参加人次与去年相比差异较大，请核实后重新报送。",
+                    )
+                    submitted -= 1
+            bar.advance()
+        bar.summary = f"{len(regions)} tables, {submitted} submitted, 1 reopened, the rest drafts"
     return submitted

@@ -1,5 +1,10 @@
-"""`manage.py seed_demo`: a full, realistic demo year; safe to run again (it never doubles)."""
+"""`manage.py seed_demo`: a full, realistic demo year; safe to run again (it never doubles).
 
+The year itself is made once; the days around today (this week's talks, one live now, the
+attendance of held talks, residents' reminders) are topped up when the date has moved on.
+"""
+
+import time
 from typing import Any
 
 from django.conf import settings
@@ -8,9 +13,16 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
 from accounts.models import User
+from config.progress import Progress
 from events.demo import seed_events, seed_submissions
 from events.statistics.demo import seed_statistics
-from lecture_hall.demo import seed_lecture_hall
+from lecture_hall.demo import (
+    demo_live_session,
+    seed_attendance,
+    seed_audience,
+    seed_lecture_hall,
+    seed_this_week,
+)
 from scheduling.demo import seed_scheduling
 from scheduling.models import CampaignYear, Region
 
@@ -37,9 +49,8 @@ class Command(BaseCommand):
         if production_like and not options["force"]:
             raise CommandError(ERROR_PRODUCTION)
 
-        def progress(message: str) -> None:
-            self.stdout.write(f"  ✓ {message}")
-
+        progress = Progress(self.stdout)
+        started = time.monotonic()
         self.stdout.write("Seeding demo data…")
         with transaction.atomic():
             regions = dict(Region.objects.values_list("code", "short_name_zh"))
@@ -50,7 +61,17 @@ class Command(BaseCommand):
             seed_events(year, progress)
             seed_submissions(year, ministry, progress)
             seed_lecture_hall(progress)
+            seed_this_week(progress)
+            seed_attendance(progress)
+            seed_audience(progress)
             seed_statistics(year, progress)
+        live = demo_live_session()
+        self.stdout.write(f"  ✓ done in {time.monotonic() - started:.1f} s")
+        if live is not None:
+            self.stdout.write(
+                f"Live now: “{live.title}” at /lectures/sessions/{live.pk}/ "
+                "(`python3 dev.py run --live-viewers 40` sends it simulated viewers)"
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         rows = [
             ("Ministry staff", people.ministry),

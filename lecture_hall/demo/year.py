@@ -1,5 +1,7 @@
-"""Demo lecture hall: ~50 lecturers, ~40 series and ~400 sessions over the year, some
-rescheduled and some cancelled, built through the real services."""
+"""Demo lecture hall, the year: 50 lecturers, 40 series and 400 sessions over the campaign year
+(a tenth of them already held, in the year before), some rescheduled and some cancelled. Future
+sessions go through the real services; past ones, which the services refuse to create, are
+written with their calendar event as the services would have left them."""
 
 import datetime as dt
 import random
@@ -8,6 +10,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from accounts.models import Role, User
+from config.progress import stage
 from events.models import EventStatus
 from events.services import lecture_event_sync
 from lecture_hall.models import Lecturer, LecturerStatus, Series, Session, SessionState
@@ -42,13 +45,31 @@ TOPICS = [
 ]
 
 
+SERIES_COUNT = 40
+
+
 def seed_lecture_hall(progress: Callable[[str], None], *, sessions_wanted: int = 400) -> None:
     if Session.objects.exists():
         progress("lecture hall: already there, left as it is")
         return
     rng = random.Random(2027)  # noqa: S311 - demo data, reproducible on purpose
+    users = list(User.objects.filter(role=Role.LECTURER).order_by("username"))
+    with stage(progress, "lecturers and series", len(users) + SERIES_COUNT) as bar:
+        lecturers, series_list = _lecturers_and_series(rng, users, bar.advance)
+        bar.summary = f"{len(lecturers)} lecturers, {len(series_list)} series"
+    with stage(progress, "sessions", sessions_wanted) as bar:
+        counts = _sessions(rng, series_list, sessions_wanted, bar.advance)
+        bar.summary = (
+            f"{counts['ended']} held, {counts['published']} published, "
+            f"{counts['rescheduled']} rescheduled, {counts['cancelled']} cancelled"
+        )
+
+
+def _lecturers_and_series(
+    rng: random.Random, users: list[User], done: Callable[[], None]
+) -> tuple[list[Lecturer], list[Series]]:
     lecturers = []
-    for i, user in enumerate(User.objects.filter(role=Role.LECTURER).order_by("username")):
+    for i, user in enumerate(users):
         lecturers.append(
             Lecturer.objects.create(
                 user=user,
@@ -60,9 +81,9 @@ def seed_lecture_hall(progress: Callable[[str], None], *, sessions_wanted: int =
                 status=LecturerStatus.APPROVED,
             )
         )
-    progress(f"{len(lecturers)} lecturer profiles")
+        done()
     series_list = []
-    for i in range(40):
+    for i in range(SERIES_COUNT):
         lecturer = lecturers[i % len(lecturers)]
         topic, description = TOPICS[i % len(TOPICS)]
         series = Series.objects.create(
@@ -73,12 +94,19 @@ def seed_lecture_hall(progress: Callable[[str], None], *, sessions_wanted: int =
         )
         series.lecturers.set([lecturer])
         series_list.append(series)
-    progress(f"{len(series_list)} series")
+        done()
+    return lecturers, series_list
+
+
+def _sessions(
+    rng: random.Random, series_list: list[Series], sessions_wanted: int, done: Callable[[], None]
+) -> dict[str, int]:
     now = timezone.now()
     tz = timezone.get_default_timezone()
     year_start = dt.datetime(2027, 1, 4, tzinfo=tz)
     counts = {"ended": 0, "published": 0, "rescheduled": 0, "cancelled": 0}
     for n in range(sessions_wanted):
+        done()
         series = series_list[n % len(series_list)]
         lecturer = series.lecturers.get()
         # Each series meets weekly on its own weekday and hour, through the year.
@@ -88,33 +116,17 @@ def seed_lecture_hall(progress: Callable[[str], None], *, sessions_wanted: int =
         start = start - dt.timedelta(days=400) if n % 9 == 0 else start  # some in late 2025/2026
         topic = series.title.split("系列")[0]
         title = f"{topic}：第{n // len(series_list) + 1}讲"
-        if start + dt.timedelta(hours=2) < now:
-            event = lecture_event_sync(
-                event=None,
-                title=title,
-                description=series.description,
-                region_code=series.region_id,
-                starts_at=start,
-                ends_at=start + dt.timedelta(minutes=90),
-                online_url=f"https://live.example.cn/lectures/{n}",
-                status=EventStatus.CONFIRMED,
-                organiser=lecturer.name,
-                tags=[f"lecturer:{lecturer.pk}", f"series:{series.pk}"],
-            )
-            session = Session.objects.create(
-                title=title,
-                abstract=series.description,
+        if start < now:  # held already (or, by chance, live now)
+            over = start + dt.timedelta(minutes=90) <= now
+            held_session(
                 series=series,
-                region_id=series.region_id,
+                lecturer=lecturer,
+                title=title,
                 starts_at=start,
-                duration_minutes=90,
-                stream_url=event.online_url,
-                replay_url=f"https://replay.example.cn/lectures/{n}",
-                state=SessionState.ENDED,
-                event=event,
-                created_by=lecturer.user,
+                minutes=90,
+                key=f"lectures/{n}",
+                state=SessionState.ENDED if over else SessionState.PUBLISHED,
             )
-            session.lecturers.set([lecturer])
             counts["ended"] += 1
             continue
         session = session_create(
@@ -148,7 +160,45 @@ def seed_lecture_hall(progress: Callable[[str], None], *, sessions_wanted: int =
                 reason="因故取消，敬请谅解",
             )
             counts["cancelled"] += 1
-    progress(
-        f"{sessions_wanted} sessions ({counts['ended']} ended, {counts['published']} published, "
-        f"{counts['rescheduled']} rescheduled, {counts['cancelled']} cancelled)"
+    return counts
+
+
+def held_session(
+    *,
+    series: Series,
+    lecturer: Lecturer,
+    title: str,
+    starts_at: dt.datetime,
+    minutes: int,
+    key: str,
+    state: str,
+) -> Session:
+    """A session that already started (ended, or live now) with its calendar event, written
+    directly: the services refuse to publish a start in the past, rightly, for real users."""
+    event = lecture_event_sync(
+        event=None,
+        title=title,
+        description=series.description,
+        region_code=series.region_id,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=minutes),
+        online_url=f"https://live.example.cn/{key}",
+        status=EventStatus.CONFIRMED,
+        organiser=lecturer.name,
+        tags=[f"lecturer:{lecturer.pk}", f"series:{series.pk}"],
     )
+    session = Session.objects.create(
+        title=title,
+        abstract=series.description,
+        series=series,
+        region_id=series.region_id,
+        starts_at=starts_at,
+        duration_minutes=minutes,
+        stream_url=event.online_url,
+        replay_url=f"https://replay.example.cn/{key}" if state == SessionState.ENDED else "",
+        state=state,
+        event=event,
+        created_by=lecturer.user,
+    )
+    session.lecturers.set([lecturer])
+    return session
