@@ -4,13 +4,17 @@ With nothing set the platform runs embedded (SQLite, in-memory channel layer, fi
 email, local-memory cache); DATABASE_URL, REDIS_URL and CELERY_BROKER_URL switch to real services.
 """
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from config.logging import logging_settings
 
 # Lets admin.ModelAdmin[Model] and friends be subscripted at run time, as the type stubs expect.
 django_stubs_ext.monkeypatch()
@@ -184,6 +188,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "channels",
     "rest_framework",
     "drf_spectacular",
@@ -195,7 +200,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole request, and its id is on every later log line.
+    "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -204,6 +212,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -227,6 +237,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out name and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -236,6 +251,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in attempt limiting (django-axes) -------------------------------------------------
+# Five wrong passwords for one name from one address lock that pair out for 15 minutes; the
+# same name from elsewhere and other names from the same address are not affected, so nobody
+# can lock a colleague out from across the country. A right password resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out do not push the end of the lockout further: the page can say when.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The client's address: REMOTE_ADDR here; production trusts the proxy's X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_BEHIND_PROXY = False
+AXES_HTTP_RESPONSE_CODE = 429
+
+# --- Cookies -------------------------------------------------------------------------------
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: pages hand the token over in the form or a data attribute.
+CSRF_COOKIE_HTTPONLY = True
+# A week: residents keep their reminders and follows without signing in daily, while a staff
+# session left open on a shared computer does not last Django's default two weeks.
+SESSION_COOKIE_AGE = 7 * 24 * 3600
+
+# --- Content Security Policy ---------------------------------------------------------------
+# Enforced everywhere (development and every test too), so an inline script or style attribute
+# fails in the browser tests, not in production. No inline scripts or styles at all: every
+# script and stylesheet is a file under /static/; JS may still set element.style (CSSOM).
+# 'self' covers same-origin ws:/wss: in CSP Level 3 browsers; production names its wss:
+# origins as well for older ones.
+SECURE_CSP: dict[str, Any] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
 
 # --- Language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -289,18 +348,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging -------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_secrets": {"()": "config.logging.RedactSecretsFilter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Secret links are redacted, every line carries its request id (config/request_id.py), and
+# LOG_FORMAT=json writes one JSON object a line (the default in production).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING_CONFIG = "config.logging.configure"
+LOGGING = logging_settings(fmt=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
