@@ -2,6 +2,8 @@
 """Set up and run the platform, or its tests, on a fresh machine with nothing but Python.
 
     python3 dev.py run     set up, load the demo year, run everything at http://127.0.0.1:8000
+    python3 dev.py run --live-viewers 40
+                           the same, plus 40 simulated viewers coming and going in the live talk
     python3 dev.py test    set up and run the whole test suite (extra arguments go to pytest)
     python3 dev.py setup   only set up (.venv from requirements.lock)
 
@@ -24,6 +26,7 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 MIN_PYTHON = (3, 12)
 CHROMIUM = "/usr/bin/chromium"
+MAX_LIVE_VIEWERS = 500  # config.supervisor's and simulate_viewers' limit; a test keeps them equal
 
 
 def log(message: str) -> None:
@@ -117,13 +120,29 @@ def ensure_chromium() -> None:
     fail(f"browser tests need Chromium at {CHROMIUM}: run `sudo apt-get install chromium`.")
 
 
+def check_live_viewers(args: list[str]) -> None:
+    """Refuse a bad --live-viewers before minutes of setup, not after."""
+    for i, arg in enumerate(args):
+        if arg == "--live-viewers" or arg.startswith("--live-viewers="):
+            raw = (
+                arg.partition("=")[2] if "=" in arg else (args[i + 1] if i + 1 < len(args) else "")
+            )
+            if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIVE_VIEWERS:
+                fail(
+                    f"--live-viewers takes a number of simulated viewers from 1 to "
+                    f"{MAX_LIVE_VIEWERS}, e.g. `python3 dev.py run --live-viewers 40`; got {raw!r}"
+                )
+
+
 def run(args: list[str]) -> int:
+    check_live_viewers(args)
     python = setup()
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     manage(python, "migrate", "--noinput", "-v", "0", env=env)
     manage(python, "seed_demo", env=env)
-    log("starting web, worker and beat: http://127.0.0.1:8000  (Ctrl-C stops everything)")
+    viewers = " and simulated viewers" if any(a.startswith("--live-viewers") for a in args) else ""
+    log(f"starting web, worker, beat{viewers}: http://127.0.0.1:8000  (Ctrl-C stops everything)")
     os.chdir(ROOT)
     # The supervisor takes over this process, so terminal signals reach it directly.
     os.execve(str(python), [str(python), "-m", "config.supervisor", *args], env)  # noqa: S606

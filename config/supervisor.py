@@ -1,4 +1,5 @@
-"""A small process supervisor for the one-command run: web (ASGI), Celery worker and beat.
+"""A small process supervisor for the one-command run: web (ASGI), Celery worker and beat, and,
+with `--live-viewers N`, simulated viewers in the demo's live talk (`simulate_viewers`).
 
 Why not honcho (DESIGN.md, measured): it SIGKILLs Celery after a fixed 5 s, killing running
 tasks, and leaves children running when the terminal closes. Here each child runs in its own
@@ -22,6 +23,8 @@ from types import FrameType
 from typing import IO
 
 GRACE_SECONDS = 30.0
+MAX_LIVE_VIEWERS = 500  # simulate_viewers' own limit (MAX_VIEWERS); a test keeps them equal
+MANAGE_PY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
 COLOURS = ("\033[36m", "\033[33m", "\033[35m", "\033[32m", "\033[34m")
 RESET = "\033[0m"
 
@@ -144,9 +147,12 @@ class Supervisor:
         return exit_code
 
 
-def platform_children(python: str, *, host: str, port: int, var_dir: str) -> list[Child]:
-    """The three services of the embedded platform, all on the given interpreter."""
-    return [
+def platform_children(
+    python: str, *, host: str, port: int, var_dir: str, live_viewers: int = 0
+) -> list[Child]:
+    """The three services of the embedded platform, all on the given interpreter, and the
+    simulated viewers when asked for."""
+    children = [
         Child(
             "web",
             [
@@ -170,6 +176,35 @@ def platform_children(python: str, *, host: str, port: int, var_dir: str) -> lis
             ],
         ),
     ]  # fmt: skip
+    if live_viewers:
+        # --follow: wait for the web server, and move on to the next live talk when one ends,
+        # so the viewers never stop the platform by exiting.
+        client_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        children.append(
+            Child(
+                "viewers",
+                [
+                    python, MANAGE_PY, "simulate_viewers", "live", str(live_viewers),
+                    "--url", f"http://{client_host}:{port}", "--follow",
+                ],
+            )
+        )  # fmt: skip
+    return children
+
+
+def live_viewers_count(raw: str) -> int:
+    """argparse type of --live-viewers: a whole number from 1 to MAX_LIVE_VIEWERS."""
+    import argparse
+
+    try:
+        count = int(raw)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_LIVE_VIEWERS:
+        raise argparse.ArgumentTypeError(
+            f"the number of simulated viewers is 1 to {MAX_LIVE_VIEWERS}; got {raw!r}"
+        )
+    return count
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,10 +214,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--var-dir", default=os.environ.get("PLATFORM_VAR_DIR", "var"))
+    parser.add_argument(
+        "--live-viewers",
+        type=live_viewers_count,
+        default=0,
+        metavar="N",
+        help="also run N simulated viewers in the demo's live talk",
+    )
     args = parser.parse_args(argv)
     os.makedirs(args.var_dir, exist_ok=True)
     children = platform_children(
-        sys.executable, host=args.host, port=args.port, var_dir=args.var_dir
+        sys.executable,
+        host=args.host,
+        port=args.port,
+        var_dir=args.var_dir,
+        live_viewers=args.live_viewers,
     )
     return Supervisor(children).run()
 
