@@ -117,7 +117,13 @@ SUMMARIES = {
 
 
 def _event(
-    rng: random.Random, region: Region, index: int, start: dt.datetime, activity_type: str
+    rng: random.Random,
+    region: Region,
+    index: int,
+    start: dt.datetime,
+    activity_type: str,
+    *,
+    year: int,
 ) -> Event:
     cities, counties = PLACES.get(region.code, (("市区",), ("县城",)))
     level = rng.choices([Level.PROVINCIAL, Level.PREFECTURE, Level.COUNTY], [2, 5, 3])[0]
@@ -138,7 +144,7 @@ def _event(
         region=region,
         city=city,
         venue="" if online else rng.choice(["图书馆报告厅", "社区学院", "文化馆", "老年大学"]),
-        online_url=f"https://live.example.cn/{region.code}/{index}" if online else "",
+        online_url=f"https://live.example.cn/{region.code}/{year}/{index}" if online else "",
         starts_at=start,
         ends_at=ends,
         status=EventStatus.CANCELLED if rng.random() < 0.02 else EventStatus.CONFIRMED,
@@ -146,7 +152,7 @@ def _event(
         participants=rng.randint(30, 2500) if past and rng.random() < 0.9 else None,
         participants_recorded_at=timezone.now() if past else None,
         source=EventSource.IMPORTED,
-        import_key=f"demo-{region.code}-{index}",
+        import_key=_import_key(year, region.code, index),
     )
 
 
@@ -166,9 +172,27 @@ def _random_start(rng: random.Random, year: int, activity_type: str) -> dt.datet
     )
 
 
-def seed_events(campaign_year: CampaignYear, progress: Callable[[str], None]) -> int:
-    if Event.objects.filter(import_key__startswith="demo-").exists():
-        progress("events: already there, left as they are")
+def _import_key(year: int, region_code: str, index: int) -> str:
+    # 2027's keys predate the second demo year: kept, so existing demo databases stay as they are.
+    return f"demo-{region_code}-{index}" if year == 2027 else f"demo-{year}-{region_code}-{index}"
+
+
+def seed_events(
+    campaign_year: CampaignYear,
+    progress: Callable[[str], None],
+    *,
+    per_region: int = EVENTS_PER_REGION,
+) -> int:
+    """A year of events in every region (`per_region` of the four reading and lecture types,
+    plus a dense Learning Week); safe to run again."""
+    year = campaign_year.year
+    first = dt.datetime(year, 1, 1, tzinfo=timezone.get_default_timezone())
+    if Event.objects.filter(
+        import_key__startswith="demo-",
+        starts_at__gte=first,
+        starts_at__lt=first.replace(year=year + 1),
+    ).exists():
+        progress(f"events {year}: already there, left as they are")
         return 0
     rng = random.Random(campaign_year.year)  # noqa: S311 - demo data, reproducible on purpose
     version = latest_version(campaign_year)
@@ -176,11 +200,11 @@ def seed_events(campaign_year: CampaignYear, progress: Callable[[str], None]) ->
     tz = timezone.get_default_timezone()
     regions = list(Region.objects.all())
     total = 0
-    with stage(progress, "events", len(regions) * (EVENTS_PER_REGION + 14)) as bar:
+    with stage(progress, f"events {year}", len(regions) * (per_region + 14)) as bar:
         for region in regions:
             events: list[Event] = []
             index = 0
-            for _ in range(EVENTS_PER_REGION):
+            for _ in range(per_region):
                 activity_type = rng.choice(DEMO_TYPE_MIX)
                 events.append(
                     _event(
@@ -189,6 +213,7 @@ def seed_events(campaign_year: CampaignYear, progress: Callable[[str], None]) ->
                         index,
                         _random_start(rng, campaign_year.year, activity_type),
                         activity_type,
+                        year=year,
                     )
                 )
                 index += 1
@@ -199,7 +224,9 @@ def seed_events(campaign_year: CampaignYear, progress: Callable[[str], None]) ->
                         start = dt.datetime.combine(
                             monday + dt.timedelta(days=day), dt.time(hour), tzinfo=tz
                         )
-                        events.append(_event(rng, region, index, start, ActivityType.LEARNING_WEEK))
+                        events.append(
+                            _event(rng, region, index, start, ActivityType.LEARNING_WEEK, year=year)
+                        )
                         index += 1
             Event.objects.bulk_create(events, batch_size=1000)
             total += len(events)

@@ -26,6 +26,8 @@ from lecture_hall.demo import (
 from scheduling.demo import seed_scheduling
 from scheduling.models import CampaignYear, Region
 
+LAST_YEAR_EVENTS_PER_REGION = 40
+
 ERROR_PRODUCTION = (
     "seed_demo creates accounts with a published demo password; it refuses to run with "
     "DEBUG off and a non-embedded database unless you pass --force."
@@ -57,13 +59,17 @@ class Command(BaseCommand):
             people = seed_people(regions, progress)
             seed_scheduling(progress)
             year = CampaignYear.objects.get(year=2027)
+            last_year = CampaignYear.objects.get(year=2026)
             ministry = User.objects.get(username="ministry")
             seed_events(year, progress)
+            # Last year, lighter: what already happened, so its statistics show real figures.
+            seed_events(last_year, progress, per_region=LAST_YEAR_EVENTS_PER_REGION)
             seed_submissions(year, ministry, progress)
             seed_lecture_hall(progress)
             seed_this_week(progress)
             seed_attendance(progress)
             seed_audience(progress)
+            seed_statistics(last_year, progress)
             seed_statistics(year, progress)
         live = demo_live_session()
         self.stdout.write(f"  ✓ done in {time.monotonic() - started:.1f} s")
