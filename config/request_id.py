@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -51,8 +52,18 @@ def _user_id(request: HttpRequest) -> int | None:
     return None
 
 
+def _forget_request_id(**_: Any) -> None:
+    request_id_var.set(None)
+
+
+# The id stays set after the middleware returns, because Django logs a 4xx/5xx ("Not Found: …")
+# only after the whole middleware chain; it is cleared when the response is closed.
+request_finished.connect(_forget_request_id, dispatch_uid="platform-forget-request-id")
+
+
 class RequestIdMiddleware:
-    """First in MIDDLEWARE: it times the whole request and its id covers every later log line."""
+    """First in MIDDLEWARE: it times the whole request and its id covers every later log line,
+    Django's own error lines included (they come after the middleware returns)."""
 
     sync_capable = True
     async_capable = True
@@ -67,25 +78,19 @@ class RequestIdMiddleware:
         if self.is_async:
             return self.__acall__(request)
         request_id = accept_or_new(request.headers.get(HEADER))
-        token = request_id_var.set(request_id)
+        request_id_var.set(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            self._finish(request, response, request_id, started)
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
+        self._finish(request, response, request_id, started)
+        return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = accept_or_new(request.headers.get(HEADER))
-        token = request_id_var.set(request_id)
+        request_id_var.set(request_id)
         started = time.perf_counter()
-        try:
-            response = await self._get_async_response(request)
-            self._finish(request, response, request_id, started)
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = await self._get_async_response(request)
+        self._finish(request, response, request_id, started)
+        return response
 
     def _get_async_response(self, request: HttpRequest) -> Awaitable[HttpResponseBase]:
         result: Awaitable[HttpResponseBase] = self.get_response(request)
