@@ -19,6 +19,10 @@ ERROR_OTHER_REGION = _(
 )
 ERROR_NOT_A_COORDINATOR = _("Only the region's coordinators or Ministry staff may do this.")
 ERROR_NOT_YOUR_SESSION = _("You may change only your own sessions and series.")
+ERROR_RESIDENTS_ONLY = _(
+    "Only residents ask to become lecturers: coordinators and Ministry staff create lecturer "
+    "accounts themselves, and lecturers already have one."
+)
 
 
 def is_ministry(user: Any) -> bool:
@@ -52,6 +56,14 @@ def can_manage_lecture(user: Any, *, lecturer_user_ids: set[int], region_code: s
 def require_signed_in(user: Any) -> None:
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(ERROR_NOT_SIGNED_IN)
+
+
+def require_resident(user: Any) -> None:
+    """A resident's own steps towards another role (asking to become a lecturer): approving
+    one would change the user's role, so staff and lecturers never take them."""
+    require_signed_in(user)
+    if is_ministry(user) or user.role != Role.RESIDENT:
+        raise PermissionDenied(ERROR_RESIDENTS_ONLY)
 
 
 def require_ministry(user: Any) -> None:

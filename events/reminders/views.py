@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import is_ministry
 from events.models import ReminderOffset
@@ -89,6 +89,7 @@ def reminder_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe  # a page to read: a POST here is a mistake, not a write
 @login_required
 def reminders_mine(request: HttpRequest) -> HttpResponse:
     context = {
@@ -178,6 +179,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return _private(request, "unsubscribe.html", context)
 
 
+@require_safe  # a page to read: a POST here is a mistake, not a write
 @login_required
 def deliveries(request: HttpRequest) -> HttpResponse:
     """The Ministry's view of reminder and notice emails: per hour, and every failure."""

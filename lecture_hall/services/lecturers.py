@@ -8,7 +8,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.permissions import can_manage_region, is_ministry, require_signed_in
+from accounts.permissions import (
+    can_manage_region,
+    is_ministry,
+    require_resident,
+    require_signed_in,
+)
 from lecture_hall.images import clean_picture
 from lecture_hall.models import Lecturer, LecturerStatus
 
@@ -74,7 +79,7 @@ def lecturer_create(
 @transaction.atomic
 def lecturer_request(*, actor: Any, region_code: str | None, **profile: str) -> Lecturer:
     """A signed-in resident asks to become a lecturer; the Ministry or coordinator decides."""
-    require_signed_in(actor)
+    require_resident(actor)
     if Lecturer.objects.filter(user=actor).exists():
         raise ValidationError(ERROR_ALREADY_LECTURER)
     errors = _profile_errors(profile)

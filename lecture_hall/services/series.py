@@ -68,6 +68,14 @@ def series_update(
 ) -> Series:
     current = {lecturer.user_id for lecturer in series.lecturers.all()}
     require_lecture_manager(actor, lecturer_user_ids=current, region_code=series.region_id)
+    new_lecturers = lecturers_by_id(lecturer_ids) if lecturer_ids is not None else None
+    if new_lecturers is not None:
+        # As for a session: a lecturer may add colleagues but not hand the series away.
+        require_lecture_manager(
+            actor,
+            lecturer_user_ids={lecturer.user_id for lecturer in new_lecturers},
+            region_code=series.region_id,
+        )
     for key in ("title", "description"):
         if key in fields:
             setattr(series, key, (fields[key] or "").strip())
@@ -77,6 +85,6 @@ def series_update(
         series.cover = clean_picture(cover, field="cover")
     series.full_clean(exclude=["cover"])
     series.save()
-    if lecturer_ids is not None:
-        series.lecturers.set(lecturers_by_id(lecturer_ids))
+    if new_lecturers is not None:
+        series.lecturers.set(new_lecturers)
     return series
