@@ -11,7 +11,18 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from typing import Protocol
+
+
+class Stream(Protocol):
+    """Where the progress goes: a text file, or anything that writes exactly what it is given."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> None: ...
+
+    def isatty(self) -> bool: ...
+
 
 BAR_WIDTH = 24
 REDRAW_SECONDS = 0.1  # at most ten redraws a second: a bar must not slow the work it shows
@@ -54,7 +65,7 @@ class Progress:
 
     def __init__(
         self,
-        stream: TextIO,
+        stream: Stream,
         *,
         tty: bool | None = None,
         clock: Callable[[], float] = time.monotonic,

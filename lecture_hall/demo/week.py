@@ -47,7 +47,7 @@ def _week_key(monday: dt.date) -> str:
 
 def _lecturers() -> list[tuple[Lecturer, Series]]:
     """Each lecturer with their first series, in a stable order."""
-    pairs = []
+    pairs: list[tuple[Lecturer, Series]] = []
     for series in Series.objects.prefetch_related("lecturers").order_by("pk"):
         lecturer = min(series.lecturers.all(), key=lambda lecturer: lecturer.pk)
         if all(lecturer != seen for seen, _series in pairs):
@@ -150,7 +150,8 @@ def demo_live_session(*, now: dt.datetime | None = None) -> Session | None:
     """The talk the simulated viewers join: the demo's own live talk, else any live now."""
     live = sessions_live_now(now=now)
     ours = [session for session in live if f"example.cn/{LIVE_KEY}" in session.stream_url]
-    return (ours or live or [None])[0]
+    candidates = ours or live
+    return candidates[0] if candidates else None
 
 
 # --- attendance of held talks -------------------------------------------------------------

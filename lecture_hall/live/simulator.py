@@ -191,7 +191,7 @@ class Crowd:
                 self.tally.connected += 1
                 self.tally.joins += 1
                 try:
-                    await self._stay(ws, float(welcome.get("heartbeat", 20)), stay)
+                    await self._stay(ws, float(str(welcome.get("heartbeat", 20))), stay)
                 finally:
                     self.tally.connected -= 1
                     self.tally.leaves += 1

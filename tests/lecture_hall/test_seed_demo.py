@@ -99,7 +99,9 @@ def test_seed_demo_gives_a_lecture_hall_alive_around_today_with_a_line_per_stage
     assert SessionAttendance.objects.count() == held.count()
     for attendance in SessionAttendance.objects.select_related("session__event")[:20]:
         assert attendance.distinct_viewers >= attendance.peak_viewers > 0
-        assert attendance.session.event.participants == attendance.distinct_viewers
+        event = attendance.session.event
+        assert event is not None
+        assert event.participants == attendance.distinct_viewers
     assert ReminderRequest.objects.filter(user__role=Role.RESIDENT).count() >= 20
     # not a terminal: one line per stage, no bar redrawn with carriage returns
     text = out.getvalue()

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
@@ -34,6 +34,23 @@ ERROR_PRODUCTION = (
 )
 
 
+class Unended:
+    """The command's output without OutputWrapper's automatic newline after every write: the
+    progress bar redraws its own line and ends it itself."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+
+    def write(self, text: str, /) -> None:
+        self.out.write(text, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
+
+
 class Command(BaseCommand):
     help = "Create demo people and a realistic campaign year. Running it twice changes nothing."
 
@@ -51,7 +68,7 @@ class Command(BaseCommand):
         if production_like and not options["force"]:
             raise CommandError(ERROR_PRODUCTION)
 
-        progress = Progress(self.stdout)
+        progress = Progress(Unended(self.stdout))
         started = time.monotonic()
         self.stdout.write("Seeding demo data…")
         with transaction.atomic():
