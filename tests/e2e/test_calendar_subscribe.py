@@ -2,21 +2,14 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from accounts.models import User
+from tests.e2e.helpers import sign_in
 from tests.factories import EventFactory
 from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
 
 
 def test_resident_subscribes_and_rotates_the_private_link(
@@ -24,7 +17,7 @@ def test_resident_subscribes_and_rotates_the_private_link(
 ) -> None:
     base = str(live_server)
     EventFactory(title="社区读书会", region_id="110000")
-    sign_in(page, base, resident)
+    sign_in(page, base, resident.username, PASSWORD)
     page.goto(f"{base}/calendar/me/")
     page.get_by_label("北京", exact=True).check()
     page.locator("form.form button[type=submit]").click()

@@ -16,6 +16,7 @@ from events.models import ActivityType, Event, EventStatus, Level
 from events.spreadsheet import COLUMNS
 from scheduling.models import CampaignYear
 from scheduling.services import campaign_year_open
+from tests.e2e.helpers import sign_in
 from tests.factories import EventFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -68,14 +69,6 @@ def calendar(year_2027: CampaignYear) -> None:
     )
 
 
-def _sign_in(page: Page, live_server: object, user: User) -> None:
-    page.goto(f"{live_server}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".site-nav form button")).to_be_visible()
-
-
 def _axe_violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
@@ -87,7 +80,7 @@ def _axe_violations(page: Page) -> list[str]:
 def test_coordinator_enters_an_event_and_finds_it_in_the_list_and_month_view(
     page: Page, live_server: object, coordinator: User
 ) -> None:
-    _sign_in(page, live_server, coordinator)
+    sign_in(page, str(live_server), coordinator.username, PASSWORD)
     page.goto(f"{live_server}/events/new/")
     page.locator("#id_title").fill("海淀区亲子共读会")
     page.locator("#id_activity_type").select_option(ActivityType.THEMED_READING.value)
@@ -154,7 +147,7 @@ def test_coordinator_imports_an_xlsx_file(
     path = tmp_path / "北京活动.xlsx"
     workbook.save(path)
 
-    _sign_in(page, live_server, coordinator)
+    sign_in(page, str(live_server), coordinator.username, PASSWORD)
     page.goto(f"{live_server}/events/import/")
     expect(page.get_by_role("link", name="Excel")).to_have_attribute(
         "href", "/events/import/template.xlsx"

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from accounts.models import Role, User
+from accounts.models import Role
 from lecture_hall.models import Lecturer, Session, SessionState
 from lecture_hall.services import (
     series_create,
@@ -18,20 +18,13 @@ from lecture_hall.services import (
     session_publish,
     session_reschedule,
 )
+from tests.e2e.helpers import sign_in
 from tests.factories import LecturerFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "家庭教育与终身学习"
-
-
-def _sign_in(page: Page, live_server: object, user: User) -> None:
-    page.goto(f"{live_server}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".site-nav form button")).to_be_visible()
 
 
 def _axe_violations(page: Page) -> list[str]:
@@ -64,7 +57,7 @@ def test_lecturer_publishes_reschedules_cancels_and_a_resident_finds_it_cancelle
     page: Page, live_server: object, browser: Browser, teacher: Lecturer
 ) -> None:
     start = _evening_in(7)
-    _sign_in(page, live_server, teacher.user)
+    sign_in(page, str(live_server), teacher.user.username, PASSWORD)
     page.goto(f"{live_server}/lectures/dashboard/")
     page.locator("a[href='/lectures/sessions/new/']").click()
     expect(page.locator(f"#id_lecturers input[value='{teacher.pk}']")).to_be_checked()
@@ -170,7 +163,7 @@ def test_home_and_session_pages_have_no_axe_violations(
 def test_the_lecturers_forms_have_no_axe_violations(page: Page, live_server: object) -> None:
     published, _rescheduled = _hall_with_sessions()
     lecturer = published.lecturers.get()
-    _sign_in(page, live_server, lecturer.user)
+    sign_in(page, str(live_server), lecturer.user.username, PASSWORD)
     for path in (
         "/lectures/dashboard/",
         "/lectures/sessions/new/",

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from events.models import DeliveryStatus, ReminderDelivery, ReminderRequest
 from events.reminders import services
+from tests.e2e.helpers import sign_in
 from tests.factories import EventFactory
 from tests.factories.accounts import PASSWORD
 
@@ -33,14 +34,6 @@ def _eager_celery() -> Iterator[None]:
 
 def _axe(page: Page) -> list[str]:
     return [v["id"] for v in Axe().run(page).response["violations"]]
-
-
-def _sign_in(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
 
 
 def test_remind_me_by_email_with_confirmation(page: Page, live_server: object) -> None:
@@ -90,7 +83,7 @@ def test_signed_in_remind_me_then_manage(page: Page, live_server: object, reside
     base = str(live_server)
     event = EventFactory(title="老年大学公开课", starts_at=timezone.now() + dt.timedelta(days=2))
     event.tags.create(key="series:12")
-    _sign_in(page, base, resident)
+    sign_in(page, base, resident.username, PASSWORD)
     page.goto(f"{base}/reminders/new/?tag=series:12")
     expect(page.locator("input[name=email]")).to_have_count(0)
     page.locator("input[name=offsets][value='10']").check()
@@ -150,7 +143,7 @@ def test_ministry_delivery_view_is_accessible(
         due_at=timezone.now() - dt.timedelta(minutes=5), status=DeliveryStatus.FAILED,
         attempts=6, last_error="451 4.7.1 Greylisted",
     )  # fmt: skip
-    _sign_in(page, base, ministry_user)
+    sign_in(page, base, ministry_user.username, PASSWORD)
     page.goto(f"{base}/reminders/deliveries/")
     expect(page.locator("svg[role=img]")).to_be_visible()
     expect(page.locator("main")).to_contain_text("451 4.7.1 Greylisted")

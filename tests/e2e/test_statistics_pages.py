@@ -14,6 +14,7 @@ from events.models import ActivityType, Level, StatisticsAdjustment, StatisticsS
 from events.statistics.services import statistics_header_update, statistics_submit
 from scheduling.models import CampaignYear
 from scheduling.services import campaign_year_open
+from tests.e2e.helpers import sign_in
 from tests.factories import EventFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -50,14 +51,6 @@ def year_2027(ministry: User, coordinator: User) -> CampaignYear:
     return year
 
 
-def _sign_in(page: Page, live_server: object, user: User) -> None:
-    page.goto(f"{live_server}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".site-nav form button")).to_be_visible()
-
-
 def _axe_violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
@@ -69,7 +62,7 @@ def _axe_violations(page: Page) -> list[str]:
 def test_coordinator_adjusts_a_cell_with_a_reason_and_submits(
     page: Page, live_server: object, coordinator: User, year_2027: CampaignYear
 ) -> None:
-    _sign_in(page, live_server, coordinator)
+    sign_in(page, str(live_server), coordinator.username, PASSWORD)
     page.goto(f"{live_server}/reports/")
     expect(page).to_have_url(f"{live_server}/reports/2027/110000/")
     table = page.locator("table.stats-table")
@@ -114,7 +107,7 @@ def test_coordinator_adjusts_a_cell_with_a_reason_and_submits(
 def test_national_view_and_a_region_pass_axe_in_chinese_and_english(
     page: Page, live_server: object, ministry: User, year_2027: CampaignYear
 ) -> None:
-    _sign_in(page, live_server, ministry)
+    sign_in(page, str(live_server), ministry.username, PASSWORD)
     pages = [
         "/reports/2027/",
         "/reports/2027/?figure=participants&type=themed_reading",
@@ -149,7 +142,7 @@ def test_national_view_and_a_region_pass_axe_in_chinese_and_english(
 def test_region_page_fits_a_360px_phone(
     page: Page, live_server: object, coordinator: User, year_2027: CampaignYear
 ) -> None:
-    _sign_in(page, live_server, coordinator)
+    sign_in(page, str(live_server), coordinator.username, PASSWORD)
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server}/reports/2027/110000/")
     expect(page.locator("table.stats-table")).to_be_visible()

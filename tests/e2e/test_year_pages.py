@@ -17,6 +17,7 @@ from scheduling.demo import seed_year
 from scheduling.models import CampaignYear, PublishedVersion, Region, WeekApplication
 from scheduling.regions import read_regions
 from scheduling.services import application_submit, campaign_year_open
+from tests.e2e.helpers import sign_in
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -52,14 +53,6 @@ def published_2027(year_2027: CampaignYear, ministry: User) -> CampaignYear:
     return year_2027
 
 
-def _sign_in(page: Page, live_server: object, user: User) -> None:
-    page.goto(f"{live_server}/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".site-nav form button")).to_be_visible()
-
-
 def _axe_violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
@@ -72,7 +65,7 @@ def test_coordinator_fills_the_accessible_application_and_sees_it_saved(
     page: Page, live_server: object, year_2027: CampaignYear
 ) -> None:
     coordinator = UserFactory(role=Role.COORDINATOR, region_id="110000")
-    _sign_in(page, live_server, coordinator)
+    sign_in(page, str(live_server), coordinator.username, PASSWORD)
     page.goto(f"{live_server}/calendar/2027/apply/")
     expect(page.locator("h1")).to_contain_text("北京")
     expect(page.locator("#id_ranked_weeks_0 option[value='5']")).to_be_disabled()  # golden week
@@ -104,7 +97,7 @@ def test_ministry_runs_and_publishes_on_the_accessible_dashboard(
             actor=ministry, campaign_year=year_2027, region_code=code,
             ranked_weeks=[10 + i % 20, 22 + i % 15], theme=f"主题{i}", contact_name="联系人",
         )  # fmt: skip
-    _sign_in(page, live_server, ministry)
+    sign_in(page, str(live_server), ministry.username, PASSWORD)
     page.goto(f"{live_server}/calendar/2027/manage/")
     expect(page.locator("#applications")).to_contain_text("37")
     page.locator("#run form button[type=submit]").click()
