@@ -209,6 +209,14 @@ SEND_EMPTY = """form => {
 }"""
 
 
+# Each app's refusal page (403), as a resident asking for a page that is not theirs.
+REFUSED: list[tuple[str, str]] = [
+    (RESIDENT, "/events/new/"),
+    (RESIDENT, "/calendar/{year}/manage/"),
+    (RESIDENT, "/lectures/sessions/{upcoming}/edit/"),
+]
+
+
 def _routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[str]:
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
@@ -403,10 +411,10 @@ class Pass:
     base: str
     foreign: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    checked: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def check(self, page: Page, label: str, html_lang: str) -> None:
-        self.checked += 1
+        started = time.monotonic()
         lang = page.evaluate("document.documentElement.lang")
         if page.url.startswith(tuple(self.base + path for path in ENGLISH_ONLY)):
             html_lang = "en"
@@ -418,6 +426,7 @@ class Pass:
         for v in Axe().run(page).response["violations"]:
             targets = [n["target"] for n in v["nodes"]][:5]
             self.problems.append(f"{label}: axe {v['id']} ({v['impact']}): {v['help']} {targets}")
+        self.seconds[label] = time.monotonic() - started
 
 
 def _context(browser: Browser, run: Pass, user: User | None, language: str) -> BrowserContext:
@@ -494,6 +503,12 @@ def test_every_page_passes_axe_in_both_languages(browser: Browser, live_server: 
                 if page.locator(".field-errors, .form-errors").count() == 0:
                     run.problems.append(f"{label}: no error shown")
                 run.check(page, label, html_lang)
+            for who, template in REFUSED:
+                if who == role:
+                    response = page.goto(f"{run.base}{world.path(template)}")
+                    assert response is not None
+                    assert response.status == 403, template
+                    run.check(page, f"[{language} {role}] {template} refused", html_lang)
             if role == ANON:
                 response = page.goto(f"{run.base}/no-such-page/")
                 assert response is not None
@@ -502,7 +517,11 @@ def test_every_page_passes_axe_in_both_languages(browser: Browser, live_server: 
                 _lock_out(page, run, f"[{language}] the lockout page", html_lang)
             context.close()
     elapsed = time.monotonic() - started
-    print(f"axe: {run.checked} page states checked ({run.checked // 2} × 2 languages) "
-          f"in {elapsed:.0f} s")  # fmt: skip
+    slowest = sorted(run.seconds.items(), key=lambda item: -item[1])[:5]
+    print(
+        f"axe: {len(run.seconds)} page states ({len(run.seconds) // 2} × 2 languages) in "
+        f"{elapsed:.0f} s, axe itself {sum(run.seconds.values()):.0f} s; slowest: "
+        + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in slowest)
+    )
     assert run.foreign == [], f"pages requested another origin: {sorted(set(run.foreign))}"
     assert run.problems == [], "\n".join(run.problems)
