@@ -134,6 +134,16 @@ def check_live_viewers(args: list[str]) -> None:
                 )
 
 
+def port_of(args: list[str]) -> str:
+    """The --port the supervisor will listen on (its default is 8000), for the start-up line."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--port="):
+            return arg.partition("=")[2]
+        if arg == "--port" and i + 1 < len(args):
+            return args[i + 1]
+    return "8000"
+
+
 def run(args: list[str]) -> int:
     check_live_viewers(args)
     python = setup()
@@ -142,7 +152,10 @@ def run(args: list[str]) -> int:
     manage(python, "migrate", "--noinput", "-v", "0", env=env)
     manage(python, "seed_demo", env=env)
     viewers = " and simulated viewers" if any(a.startswith("--live-viewers") for a in args) else ""
-    log(f"starting web, worker, beat{viewers}: http://127.0.0.1:8000  (Ctrl-C stops everything)")
+    log(
+        f"starting web, worker, beat{viewers}: http://127.0.0.1:{port_of(args)}"
+        "  (Ctrl-C stops everything)"
+    )
     os.chdir(ROOT)
     # The supervisor takes over this process, so terminal signals reach it directly.
     os.execve(str(python), [str(python), "-m", "config.supervisor", *args], env)  # noqa: S606
