@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import ActivityType, Event
 from events.services import (
-    calendar_token,
+    calendar_token_in_use,
     subscription_follow,
     subscription_get_or_create,
     subscription_rotate,
@@ -98,10 +98,11 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
                 "alarm_minutes": subscription.alarm_minutes,
             }
         )
-    token = calendar_token(subscription)
-    feed_path = reverse("feed-private", kwargs={"token": token})
-    https_url = request.build_absolute_uri(feed_path)
-    webcal_url = "webcal://" + https_url.split("://", 1)[1]
+    token = calendar_token_in_use(subscription)
+    https_url = webcal_url = ""
+    if token is not None:
+        https_url = request.build_absolute_uri(reverse("feed-private", kwargs={"token": token}))
+        webcal_url = "webcal://" + https_url.split("://", 1)[1]
     starred = subscription.starred.select_related("region").order_by("starts_at")
     return render(
         request,

@@ -36,6 +36,9 @@ if len(SECRET_KEY) < 50 or "embedded-mode" in SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters."
     )
+# Rotating the key: put the old one here (comma-separated) until sessions, password-reset links
+# and the private calendar links shown on "My calendar" no longer need it (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = [
     h.strip()
     for h in _required(

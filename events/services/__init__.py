@@ -21,6 +21,7 @@ from events.services.submissions import (
 )
 from events.services.subscriptions import (
     calendar_token,
+    calendar_token_in_use,
     subscription_follow,
     subscription_get_or_create,
     subscription_rotate,
@@ -32,6 +33,7 @@ __all__ = [
     "ImportFailed",
     "RowError",
     "calendar_token",
+    "calendar_token_in_use",
     "event_cancel",
     "event_create",
     "event_record_participants",

@@ -27,14 +27,33 @@ ERROR_REGION = _("Unknown region %(code)s.")
 ERROR_STAR_CANCELLED = _("This event was cancelled; there is nothing to add.")
 
 
-def calendar_token(subscription: CalendarSubscription) -> str:
-    """The secret in the private feed's link: 192 bits, derived under the server's secret."""
+def _token_under(key: str, subscription: CalendarSubscription) -> str:
     mac = hmac.new(
-        settings.SECRET_KEY.encode(),
+        key.encode(),
         f"calendar:{subscription.user_id}:{subscription.token_salt}".encode(),
         hashlib.sha256,
     ).digest()
     return base64.urlsafe_b64encode(mac[:24]).decode().rstrip("=")
+
+
+def calendar_token(subscription: CalendarSubscription) -> str:
+    """The secret in the private feed's link: 192 bits, derived under the server's secret."""
+    return _token_under(settings.SECRET_KEY, subscription)
+
+
+def calendar_token_in_use(subscription: CalendarSubscription) -> str | None:
+    """The link that opens this calendar now, or None when it can no longer be shown.
+
+    The link was derived under the secret key of its day. After the key is rotated the old key
+    sits in SECRET_KEY_FALLBACKS and the link is re-derived from it, so the page keeps showing
+    the address the resident's calendar app already uses. Once no key derives it, the link
+    still works (look-up is by its hash) but nobody can show it again: the caller offers a
+    new one."""
+    for key in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())):
+        token = _token_under(key, subscription)
+        if hmac.compare_digest(token_hash(token), subscription.token_hash):
+            return token
+    return None
 
 
 def token_hash(token: str) -> str:

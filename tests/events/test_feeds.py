@@ -11,6 +11,7 @@ import time_machine
 import vobject
 from django.core.cache import cache
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from accounts.models import User
 from config.logging import redact
@@ -131,7 +132,7 @@ def test_unchanged_feed_is_byte_identical_and_answers_304(client: Client, clock:
     EventFactory.create_batch(3)
     first = client.get("/calendar/all.ics")
     cache.clear()  # rebuilt from scratch, still the same bytes
-    clock.shift(3600)  # type: ignore[attr-defined]
+    clock.shift(3600)
     second = client.get("/calendar/all.ics")
     assert first.content == second.content
     assert first["ETag"] == second["ETag"]
@@ -146,7 +147,7 @@ def test_unchanged_feed_is_byte_identical_and_answers_304(client: Client, clock:
 def test_edit_bumps_sequence_and_etag(client: Client, coordinator: User, clock: object) -> None:
     event = EventFactory()
     before = client.get("/calendar/all.ics")
-    clock.shift(60)  # type: ignore[attr-defined]
+    clock.shift(60)
     event_update(
         actor=coordinator,
         event=event,
@@ -174,10 +175,10 @@ def test_event_leaving_a_feed_changes_etag_and_last_modified_moves_forward(
 ) -> None:
     stays = EventFactory(region_id="110000")
     leaves = EventFactory(region_id="110000")
-    clock.shift(3600)  # type: ignore[attr-defined]
+    clock.shift(3600)
     Event.objects.filter(pk=leaves.pk).update(last_modified=NOW + dt.timedelta(hours=1))
     first = client.get("/calendar/regions/110000.ics")
-    clock.shift(60)  # type: ignore[attr-defined]
+    clock.shift(60)
     # The newer event is deleted outright (as an admin might): the newest change left is older.
     Event.objects.filter(pk=leaves.pk).delete()
     feeds_changed()  # what the services do on every change; raw SQL is seen within VERSION_TTL
@@ -308,6 +309,38 @@ def test_rotating_makes_the_old_link_404_at_once(client: Client, resident: User)
     new = calendar_token(subscription_rotate(actor=resident))
     assert new != old
     assert client.get(f"/calendar/me/{old}.ics").status_code == 404
+    assert client.get(f"/calendar/me/{new}.ics").status_code == 200
+
+
+def test_after_a_key_rotation_the_page_shows_the_link_the_calendar_app_already_uses(
+    client: Client, resident: User, settings: SettingsWrapper
+) -> None:
+    EventFactory()
+    link = calendar_token(subscription_get_or_create(actor=resident))
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "r" * 60
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    client.force_login(resident)
+    page = client.get("/calendar/me/").content.decode()
+    assert f"/calendar/me/{link}.ics" in page
+    assert client.get(f"/calendar/me/{link}.ics").status_code == 200
+
+
+def test_when_no_key_derives_the_link_the_page_says_so_and_offers_a_new_one(
+    client: Client, resident: User, settings: SettingsWrapper
+) -> None:
+    EventFactory()
+    link = calendar_token(subscription_get_or_create(actor=resident))
+    settings.SECRET_KEY = "r" * 60
+    settings.SECRET_KEY_FALLBACKS = []
+    client.force_login(resident)
+    page = client.get("/calendar/me/").content.decode()
+    assert "/calendar/me/" + calendar_token(subscription_get_or_create(actor=resident)) not in page
+    assert "security key has changed" in page
+    assert client.get(f"/calendar/me/{link}.ics").status_code == 200  # subscribed apps go on
+    client.post("/calendar/me/rotate/")
+    new = calendar_token(subscription_get_or_create(actor=resident))
+    assert f"/calendar/me/{new}.ics" in client.get("/calendar/me/").content.decode()
     assert client.get(f"/calendar/me/{new}.ics").status_code == 200
 
 
