@@ -17,6 +17,8 @@ register_scheduling_routes(router)
 register_events_routes(router)
 register_lecture_hall_routes(router)
 
+handler404 = views.not_found
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,9 +1,11 @@
-"""Platform-wide pages: the home page and the health endpoints."""
+"""Platform-wide pages: the home page, the health endpoints and the 404 answer."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 
 from config.health import run_checks
 from scheduling.models import Region
@@ -30,3 +32,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         report, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False}
     )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address no URL matches: under /api/ the API's JSON error (`detail`), as every other
+    API answer is JSON and its schema documents it; elsewhere the page."""
+    if request.path.startswith("/api/"):
+        detail = _("There is no such API address; every address is listed at /api/docs/.")
+        return JsonResponse(
+            {"detail": detail}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return page_not_found(request, exception)

@@ -68,6 +68,8 @@ class EventSerializer(serializers.ModelSerializer[Event]):
         read_only=True,
         help_text="The region's six-digit code; null for a national event.",
     )
+    # Not a `uri` in the schema: most events have none, and the empty string is no URI.
+    online_url = serializers.CharField(read_only=True, help_text="An http(s) link, or empty.")
 
     class Meta:
         model = Event

@@ -20,6 +20,7 @@ from lecture_hall.models import Lecturer, LecturerStatus, Series, Session, Sessi
 from lecture_hall.models import SessionState as State
 from scheduling.api.base import ERROR_UNKNOWN_REGION
 from scheduling.models import Region
+from scheduling.serializers import MAX_SMALL, id_field
 
 # Database column limits: longer text would be a database error, not a message.
 TITLE_MAX = 200
@@ -193,6 +194,9 @@ class SessionSerializer(serializers.ModelSerializer[Session]):
         source="region_id", allow_null=True, read_only=True, help_text="Six-digit region code."
     )
     ends_at = serializers.DateTimeField(read_only=True)
+    # Not `uri`s in the schema: a link not given yet is the empty string, which is no URI.
+    stream_url = serializers.CharField(read_only=True, help_text="An http(s) link, or empty.")
+    replay_url = serializers.CharField(read_only=True, help_text="An http(s) link, or empty.")
     event = CalendarEventSerializer(
         read_only=True, allow_null=True, help_text="Null until the session is published."
     )
@@ -239,7 +243,7 @@ class SessionSerializer(serializers.ModelSerializer[Session]):
 
 def _lecturer_ids(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=id_field(),
         max_length=MAX_LECTURERS,
         help_text="Ids of approved lecturers; a lecturer must include themselves.",
         **kwargs,
@@ -250,8 +254,8 @@ class SessionFilterSerializer(serializers.Serializer[Any]):
     """The list's query parameters; a bad value is refused naming its parameter."""
 
     region = serializers.CharField(required=False, allow_blank=True)
-    lecturer = serializers.IntegerField(required=False, min_value=1)
-    series = serializers.IntegerField(required=False, min_value=1)
+    lecturer = id_field(required=False)
+    series = id_field(required=False)
     state = serializers.CharField(required=False, allow_blank=True)
     mine = serializers.BooleanField(required=False, default=False)
 
@@ -308,7 +312,7 @@ class LecturerFilterSerializer(serializers.Serializer[Any]):
 
 class SeriesFilterSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(required=False, allow_blank=True)
-    lecturer = serializers.IntegerField(required=False, min_value=1)
+    lecturer = id_field(required=False)
 
     def validate_region(self, value: str) -> str | None:
         return _region_code(value)
@@ -352,9 +356,11 @@ class SessionCreateSerializer(serializers.Serializer[Any]):
     starts_at = serializers.DateTimeField(
         help_text="ISO 8601; without an offset it is read as Beijing time."
     )
-    duration_minutes = serializers.IntegerField(help_text="From 15 to 240.")
+    duration_minutes = serializers.IntegerField(
+        min_value=0, max_value=MAX_SMALL, help_text="From 15 to 240."
+    )
     lecturer_ids = _lecturer_ids()
-    series = serializers.IntegerField(
+    series = id_field(
         required=False, allow_null=True, default=None, help_text="A series id, or null."
     )
     region = serializers.CharField(
@@ -390,10 +396,10 @@ class SessionUpdateSerializer(VersionedSerializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX)
     abstract = serializers.CharField(required=False, allow_blank=True, max_length=ABSTRACT_MAX)
     starts_at = serializers.DateTimeField(required=False)
-    duration_minutes = serializers.IntegerField(required=False)
+    duration_minutes = serializers.IntegerField(required=False, min_value=0, max_value=MAX_SMALL)
     stream_url = serializers.CharField(required=False, allow_blank=True, max_length=URL_MAX)
     replay_url = serializers.CharField(required=False, allow_blank=True, max_length=URL_MAX)
-    series = serializers.IntegerField(required=False, allow_null=True)
+    series = id_field(required=False, allow_null=True)
     lecturer_ids = _lecturer_ids(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX)
 
@@ -404,7 +410,12 @@ class SessionUpdateSerializer(VersionedSerializer):
 class SessionRescheduleSerializer(VersionedSerializer):
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="By default unchanged."
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        max_value=MAX_SMALL,
+        help_text="By default unchanged.",
     )
     reason = serializers.CharField(
         required=False,

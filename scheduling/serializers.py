@@ -19,6 +19,20 @@ from scheduling.models import (
 
 # No list of weeks can sensibly hold more entries than a year has weeks.
 MAX_WEEKS_IN_LIST = 53
+# Whole numbers the API takes are bounded by the columns they are looked up in (big ids, small
+# week numbers), so an absurd one is refused naming its field instead of overflowing a query.
+MAX_ID = 2**63 - 1
+MAX_SMALL = 32767
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An object's id in a request body or query."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def week_number_field(**kwargs: Any) -> serializers.IntegerField:
+    """A week number; whether the year has that week is the services' to say."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_SMALL, **kwargs)
 
 
 class RegionSerializer(serializers.ModelSerializer[Region]):
@@ -130,7 +144,7 @@ class VersionDetailSerializer(VersionSerializer):
 
 
 class VersionCreateSerializer(serializers.Serializer[Any]):
-    run_id = serializers.IntegerField()
+    run_id = id_field()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -157,12 +171,12 @@ class ApplicationSerializer(serializers.Serializer[Any]):
 
 class ApplicationInputSerializer(serializers.Serializer[Any]):
     ranked_weeks = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=week_number_field(),
         max_length=MAX_WEEKS_IN_LIST,
         help_text="Week numbers, first choice first (the campaign allows up to 5).",
     )
     avoided_weeks = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=week_number_field(),
         max_length=MAX_WEEKS_IN_LIST,
         required=False,
         default=list,
@@ -214,7 +228,7 @@ class RunSerializer(serializers.ModelSerializer[AllocationRun]):
 
 
 class RunCreateSerializer(serializers.Serializer[Any]):
-    expected_latest_run_id = serializers.IntegerField(
+    expected_latest_run_id = id_field(
         allow_null=True,
         help_text="The latest run you have seen (null if none); a newer one makes this a 409.",
     )
@@ -230,4 +244,4 @@ class PinSerializer(serializers.ModelSerializer[Pin]):
 
 
 class PinInputSerializer(serializers.Serializer[Any]):
-    week_number = serializers.IntegerField()
+    week_number = week_number_field()

@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -58,6 +57,7 @@ from scheduling.api.base import (
     SchedulingAPIMixin,
     validated,
 )
+from scheduling.pagination import CheckedLimitOffsetPagination
 
 ERROR_UNKNOWN_EVENT = _("There is no event %(id)s; events are listed at /api/events/.")
 
@@ -67,7 +67,10 @@ FILTER_PARAMETERS = [
     OpenApiParameter("activity_type", OpenApiTypes.STR, enum=ActivityType.values),
     OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values),
     OpenApiParameter(
-        "month", OpenApiTypes.STR, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, Beijing time."
+        "month",
+        OpenApiTypes.STR,
+        pattern=r"^(\d{4}-\d{2})?$",
+        description="YYYY-MM, Beijing time; empty for any month.",
     ),
     OpenApiParameter("q", OpenApiTypes.STR, description="Words in the title, city or organiser."),
     OpenApiParameter("from", OpenApiTypes.DATE, description="Events still running on this day…"),
@@ -84,7 +87,7 @@ IMPORT_BAD_REQUEST = OpenApiResponse(
 )
 
 
-class EventPagination(LimitOffsetPagination):
+class EventPagination(CheckedLimitOffsetPagination):
     max_limit = 1000  # a page of the list, not the whole calendar: feeds serve that
 
 

@@ -3,6 +3,7 @@ national roll-up (the Ministry). Read only: reviewing and submitting happen on t
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import routers, viewsets
 from rest_framework.request import Request
@@ -23,6 +24,13 @@ from scheduling.api.base import (
 )
 
 
+class _OneObjectSchema(AutoSchema):
+    """The list endpoint answers one object (the national roll-up), not a list of tables."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 @extend_schema(parameters=[YEAR_PARAMETER], tags=["statistics"])
 class StatisticsViewSet(SchedulingAPIMixin, viewsets.GenericViewSet[Any]):
     """The notice's statistics table (全民终身学习活动开展情况统计表), computed from the events:
@@ -34,8 +42,10 @@ class StatisticsViewSet(SchedulingAPIMixin, viewsets.GenericViewSet[Any]):
     lookup_field = "region_code"
     lookup_value_regex = r"[0-9]{6}"
     pagination_class = None
+    schema = _OneObjectSchema()
 
     @extend_schema(
+        operation_id="years_statistics_list",
         summary="The national roll-up: every region's figures (submitted where submitted, the "
         "current draft elsewhere) and the totals (Ministry)",
         responses={200: NationalSerializer, 403: FORBIDDEN, 404: NOT_FOUND},

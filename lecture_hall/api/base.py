@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import require_signed_in
 from lecture_hall.services import SessionConflict
 from scheduling.api.base import ErrorSerializer, SchedulingAPIMixin, domain_exception_handler
+from scheduling.pagination import CheckedLimitOffsetPagination
 
 ERROR_NOT_A_LECTURER = _(
     "Only lecturers, region coordinators and Ministry staff publish sessions and series; "
@@ -42,7 +42,7 @@ class LectureHallAPIMixin(SchedulingAPIMixin):
         return lecture_hall_exception_handler
 
 
-class LectureHallPagination(LimitOffsetPagination):
+class LectureHallPagination(CheckedLimitOffsetPagination):
     max_limit = 500  # a page of the list, not the whole calendar: feeds serve that
 
 

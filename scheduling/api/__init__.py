@@ -5,10 +5,12 @@ the answer; the services decide who may and what is valid (`scheduling.api.base`
 errors into responses).
 """
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import routers, viewsets
 
 from scheduling.api.allocation import PinViewSet, RunViewSet, VersionViewSet
 from scheduling.api.applications import ApplicationViewSet
+from scheduling.api.base import ErrorSerializer, existing_region
 from scheduling.api.years import CampaignYearViewSet, WeekViewSet
 from scheduling.models import Region
 from scheduling.serializers import RegionSerializer
@@ -16,6 +18,11 @@ from scheduling.serializers import RegionSerializer
 YEAR_PREFIX = r"years/(?P<year>[0-9]{4})"
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses={200: RegionSerializer, 404: OpenApiResponse(ErrorSerializer, "No such region.")}
+    )
+)
 class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
     """The 37 participating regions, by administrative code."""
 
@@ -24,6 +31,9 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
     lookup_field = "code"
     lookup_value_regex = r"[0-9]{6}"
     pagination_class = None
+
+    def get_object(self) -> Region:
+        return existing_region(self.kwargs["code"])
 
 
 def register_routes(router: routers.DefaultRouter) -> None:

@@ -59,7 +59,15 @@ class RunViewSet(SchedulingAPIMixin, viewsets.GenericViewSet[AllocationRun]):
             .order_by("-id")
         )
 
-    @extend_schema(summary="Runs (Ministry)", responses={200: RunSerializer(many=True)})
+    @extend_schema(
+        summary="Runs (Ministry)",
+        responses={
+            200: RunSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         require_ministry(request.user)
         page = self.paginate_queryset(self.get_queryset())
@@ -117,7 +125,10 @@ class VersionViewSet(SchedulingAPIMixin, viewsets.GenericViewSet[PublishedVersio
         changes = RegionChangeSerializer(version_changes(version), many=True).data
         return {**VersionSerializer(version).data, "changes": changes}
 
-    @extend_schema(summary="Published versions", responses={200: VersionSerializer(many=True)})
+    @extend_schema(
+        summary="Published versions",
+        responses={200: VersionSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(VersionSerializer(page, many=True).data)

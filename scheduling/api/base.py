@@ -29,7 +29,11 @@ ERROR_UNKNOWN_REGION = _(
 )
 
 YEAR_PARAMETER = OpenApiParameter(
-    "year", OpenApiTypes.INT, OpenApiParameter.PATH, description="The campaign (ISO) year."
+    "year",
+    # Four digits, as the URL takes them.
+    {"type": "integer", "minimum": 1000, "maximum": 9999},
+    OpenApiParameter.PATH,
+    description="The campaign (ISO) year.",
 )
 REGION_PARAMETER = OpenApiParameter(
     "region_code",

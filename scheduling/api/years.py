@@ -118,7 +118,9 @@ class WeekViewSet(SchedulingAPIMixin, viewsets.GenericViewSet[Week]):
             ERROR_UNKNOWN_WEEK % {"year": year, "week": number, "last": weeks_in_year(year)}
         )
 
-    @extend_schema(summary="Weeks of a year", responses={200: WeekSerializer(many=True)})
+    @extend_schema(
+        summary="Weeks of a year", responses={200: WeekSerializer(many=True), 404: NOT_FOUND}
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = year_calendar(self.campaign_year)
         return Response(WeekSerializer(rows, many=True).data)
