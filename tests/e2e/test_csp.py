@@ -198,6 +198,7 @@ def test_signed_in_pages_raise_no_csp_violation(
     blocked += ministry.visit(f"/reports/{YEAR}/", "svg")
     blocked += ministry.visit(f"/reports/{YEAR}/110000/")
     blocked += ministry.visit("/reminders/deliveries/")
+    blocked += ministry.visit("/admin/")  # Django's admin (Ministry staff are staff)
 
     coordinator = watch()
     sign_in(coordinator.page, asgi.url, "coord-110000", DEMO_PASSWORD)
