@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from axes.exceptions import AxesBackendRequestParameterRequired
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -181,3 +182,13 @@ def test_behind_the_proxy_the_address_nginx_appended_counts(
     # Another client behind the same proxy is someone else.
     other = _sign_in(Client(), "alice", PASSWORD, ip=proxy, HTTP_X_FORWARDED_FOR=ELSEWHERE)
     assert other.status_code == 302
+
+
+def test_the_test_client_signs_in_through_axes_when_given_a_request(alice: User) -> None:
+    # How tests sign in with a password while axes stays on (its documented way): the backend
+    # refuses to judge a sign-in it cannot place, and force_login needs no password at all.
+    client = Client()
+    assert client.login(request=HttpRequest(), username="alice", password=PASSWORD)
+    assert _signed_in(client)
+    with pytest.raises(AxesBackendRequestParameterRequired):
+        Client().login(username="alice", password=PASSWORD)
