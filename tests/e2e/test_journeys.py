@@ -402,6 +402,7 @@ def test_resident_finds_a_talk_asks_for_a_reminder_subscribes_and_joins_in_two_t
         page.go_back()
         page.locator(".facts a[href^='/lectures/series/']").click()
         expect(page.locator("h1")).to_have_text(journey_seed.SERIES)
+        page.bring_to_front()  # the clipboard is only for the page in front
         page.locator("button.copy-button").click()
         expect(page.locator("button.copy-button")).not_to_have_text("复制")
         address = str(page.evaluate("navigator.clipboard.readText()"))
