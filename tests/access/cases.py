@@ -848,8 +848,12 @@ def _poll_count(world: World, actor: User | None) -> int:
 PRESENCE = [
     _form(
         # The polling fallback counts the browser like a heartbeat; nothing is stored.
-        "live room: polling heartbeat", "live:count",
-        _session_url("live:count", "live_id"), ANYONE, _poll_count, ok=frozenset({200}),
+        "live room: polling heartbeat",
+        "live:count",
+        _session_url("live:count", "live_id"),
+        ANYONE,
+        _poll_count,
+        ok=frozenset({200}),
     ),
 ]
 

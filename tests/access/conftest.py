@@ -1,6 +1,8 @@
 """Fixtures of the access matrix: the shared world, the moment every test runs at, a fresh
 in-process presence store per test."""
 
+import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,7 +75,17 @@ def http(_module_client: Client) -> Client:
 
 
 @pytest.fixture(autouse=True)
-def _own_presence(monkeypatch: pytest.MonkeyPatch) -> None:
+def _own_presence(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An empty embedded presence store and, on Redis, keys of this test alone (deleted
+    afterwards, never FLUSHALL): a viewer left from another run would hide a new one."""
+    prefix = f"accesstest-{uuid.uuid4().hex[:10]}"
     monkeypatch.setattr(backends, "_memory", PresenceState())
+    monkeypatch.setenv("LIVE_PRESENCE_PREFIX", prefix)
+    yield
+    if os.environ.get("REDIS_URL"):
+        import redis
 
-
+        client = redis.Redis.from_url(os.environ["REDIS_URL"])
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)

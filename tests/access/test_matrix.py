@@ -178,6 +178,17 @@ async def _live(world: World, case: Case, actor: User | None) -> dict[str, Any]:
     return outcome
 
 
+@pytest.fixture
+def _keep_the_test_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """database_sync_to_async closes "old" connections around each call, and on PostgreSQL a
+    connection inside the test's transaction counts as one: keep it, as Django's test client
+    does for requests."""
+    import channels.db
+
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
+
+
+@pytest.mark.usefixtures("_keep_the_test_transaction")
 @pytest.mark.parametrize(("case", "role"), params("ws"))
 def test_live_room_message(world: World, case: Case, role: str) -> None:
     actor = actor_for(world, case, role)
