@@ -2,6 +2,7 @@
 Django's own lines, in every handler (pytest's included), in the servers' access logs (uvicorn
 and gunicorn run as docker/compose.yaml runs them), and by nginx's log format."""
 
+import inspect
 import io
 import logging
 import os
@@ -308,3 +309,20 @@ def test_redaction_pattern_and_nginx_agree_on_what_is_secret() -> None:
     for url in [*SECRET_URLS, "/calendar/me/rotate/", "/reminders/new/"]:
         assert bool(pattern.match(url)) == bool(SECRET_PATHS.search(url)), url
     assert REDACTED == "[redacted]"
+
+
+def test_no_celery_task_takes_a_secret_as_an_argument() -> None:
+    # A task's arguments are written to the broker and to the worker's "received" lines; tasks
+    # take primary keys, and load what they need (the reminder's email builds its own links).
+    import importlib
+
+    from config.celery import app
+
+    for module in ("scheduling.tasks", "events.tasks", "lecture_hall.tasks"):
+        importlib.import_module(module)
+    ours = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    assert {"events.reminders_send_confirmation", "events.reminders_send_batch"} <= set(ours)
+    for name, task in ours.items():
+        parameters = inspect.signature(task.run).parameters
+        secret = [p for p in parameters if re.search(r"token|secret|password|email", p, re.I)]
+        assert secret == [], f"{name} takes {secret}"
