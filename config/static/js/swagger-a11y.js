@@ -1,6 +1,8 @@
-/* Swagger UI at /api/docs/ draws the API's title and the Authorize button outside its own <main>
-   and jumps from its <h1> to <h3> tag headings. Name those parts as regions and give the headings
-   levels that follow on, again whenever Swagger UI redraws. (axe-core: region, heading-order.) */
+/* Swagger UI at /api/docs/ draws the API's title and the Authorize button outside its own <main>,
+   jumps from its <h1> to <h3> tag headings, leaves parameter choices unnamed and code examples
+   out of keyboard reach. Name those parts and give the headings levels that follow on, again
+   whenever Swagger UI redraws. (axe-core: region, heading-order, select-name,
+   scrollable-region-focusable.) */
 "use strict";
 
 (() => {
@@ -22,6 +24,14 @@
       for (const heading of root.querySelectorAll(selector)) {
         if (heading.getAttribute("aria-level") !== level) heading.setAttribute("aria-level", level);
       }
+    }
+    // An opened operation: its parameters' choices are named after the parameter, and code
+    // examples that scroll sideways can be reached with the keyboard.
+    for (const control of root.querySelectorAll("tr[data-param-name] select:not([aria-label])")) {
+      control.setAttribute("aria-label", control.closest("tr").dataset.paramName);
+    }
+    for (const code of root.querySelectorAll("pre.microlight:not([tabindex])")) {
+      code.setAttribute("tabindex", "0");
     }
   };
   new MutationObserver(fix).observe(root, { childList: true, subtree: true });
