@@ -315,6 +315,25 @@ EVENT_FORMS = [
         rows(Event, title="矩阵新活动"), lambda w, u: event_form(),
     ),
     _form(
+        # The region in the body is checked, not trusted: the coordinator of 110000 may not
+        # enter an event for 310000 (the other coordinator may).
+        "enter an event for the other region",
+        "events:new",
+        lambda w: reverse("events:new"),
+        frozenset({"other_coordinator", "ministry"}),
+        rows(Event, title="矩阵上海新活动"),
+        lambda w, u: event_form(title="矩阵上海新活动", region=OTHER_REGION, city="浦东新区"),
+    ),
+    _form(
+        "import events for the other region",
+        "events:import",
+        lambda w: reverse("events:import"),
+        frozenset({"other_coordinator", "ministry"}),
+        rows(Event, title="矩阵导入的读书会"),
+        lambda w, u: {"region": OTHER_REGION, "file": upload("events.xlsx", spreadsheet())},
+        ok=frozenset({200}),
+    ),
+    _form(
         "edit an event", "events:edit",
         lambda w: reverse("events:edit", kwargs={"event_id": w.event_id}), REGION_MANAGERS,
         rows_of(Event, lambda w: {"pk": w.event_id}),
