@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from events.models import CalendarSubscription, DeliveryStatus, ReminderDelivery, ReminderRequest
 from events.reminders import services as reminder_services
-from events.services import subscription_get_or_create, subscription_star
-from lecture_hall.models import Lecturer, LecturerStatus, Series, Session
+from events.services import calendar_token, subscription_get_or_create, subscription_star
+from lecture_hall.models import Lecturer, LecturerStatus, Session
 from lecture_hall.services import series_create, session_create, session_publish
 from scheduling.models import AllocationRun, CampaignYear
 from scheduling.services import allocation_run, application_submit, campaign_year_open
@@ -164,8 +164,6 @@ def _build() -> World:
         unsubscribe_token_hash=unsubscribe_hash,
     )  # fmt: skip
 
-    from events.services import calendar_token
-
     return World(
         users={
             "ministry": ministry,
@@ -200,7 +198,3 @@ def _build() -> World:
 def latest_run_id(world: World) -> int | None:
     run = AllocationRun.objects.filter(campaign_year_id=world.campaign_year_id).order_by("-id")
     return run.values_list("id", flat=True).first()
-
-
-def series_of(world: World, pk: int) -> Series:
-    return Series.objects.get(pk=pk)
