@@ -3,12 +3,9 @@ the Ministry runs and publishes, the public year page is accessible (axe-core) i
 and fits a 360 px phone with only the picture scrolling sideways."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -22,8 +19,6 @@ from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "year-2027.png"
 
 
 @pytest.fixture
@@ -124,9 +119,6 @@ def test_year_page_has_no_axe_violations_in_chinese_and_english(
     expect(page.locator(".yearcal-svg .yc-cell")).to_have_count(37)
     expect(page.locator("table.year-table tbody tr")).to_have_count(52)
     assert _axe_violations(page) == []
-    if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     page.locator("#lang-select").select_option("en")
     page.locator(".lang-switch button").click()
