@@ -270,7 +270,8 @@ def world(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, dict[str, dict[str, str]]]]:
     """The seeded data, once for the module, in a transaction rolled back at its end (each test
-    runs in a savepoint inside it); uploads go to a temporary folder."""
+    runs in a savepoint inside it); the clock stands still at NOW, so every run asks the same
+    questions of the same data; uploads go to a temporary folder."""
     media = tmp_path_factory.mktemp("media")
     # As Django's test client does: the WSGI app must not close the database connection at the
     # start and end of each request, which would end the transaction the test runs in.
@@ -279,7 +280,7 @@ def world(
     with (
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=str(media)),
-        time_machine.travel(NOW, tick=True),
+        time_machine.travel(NOW, tick=False),
         transaction.atomic(),
     ):
         people = _seed()
