@@ -22,6 +22,7 @@ from django.db import transaction
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pytest_django.fixtures import Settings
 
 from accounts.models import User
 from lecture_hall.live import protocol
@@ -235,14 +236,12 @@ PROBE_VALUES = {
 }
 
 
-def _walk(resolver: URLResolver, prefix: str = "", ns: str = "") -> Iterator[tuple[str, Any]]:
+def _walk(resolver: URLResolver, ns: str = "") -> Iterator[tuple[str, URLPattern]]:
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
-            route = str(entry.pattern)
-            if route.startswith(("admin/", "api/")):
+            if str(entry.pattern).startswith(("admin/", "api/")):
                 continue  # the admin is Django's; the API is checked through its schema
-            child_ns = ":".join(x for x in (ns, entry.namespace) if x)
-            yield from _walk(entry, prefix + route, child_ns)
+            yield from _walk(entry, ":".join(x for x in (ns, entry.namespace) if x))
         elif isinstance(entry, URLPattern) and entry.name:
             yield (f"{ns}:{entry.name}" if ns else entry.name), entry
 
@@ -254,25 +253,38 @@ def _probe_url(name: str, pattern: URLPattern, world: World) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-def test_every_page_that_accepts_post_is_in_the_matrix(world: World, http: Client) -> None:
-    """POST (empty) to every named page as the Ministry: whatever does not answer 405 accepts
-    writes, and must be a case of the matrix or a listed non-platform write."""
+def pages_accepting_post(http: Client, world: World) -> set[str]:
+    """POST (empty) to every named page as the Ministry, each in a transaction rolled back:
+    whatever does not answer 405 accepts writes."""
     http.cookies[settings.SESSION_COOKIE_NAME] = world.sessions["ministry"]
-    covered = {case.route for case in CASES if case.transport == "form"}
-    accepting = []
+    accepting = set()
     for name, pattern in _walk(get_resolver()):
-        short = name.rsplit(":", 1)[-1]
-        if short in NOT_PLATFORM_WRITES or name in NOT_PLATFORM_WRITES:
+        if name in NOT_PLATFORM_WRITES:
             continue
         with transaction.atomic():
             response = http.post(_probe_url(name, pattern, world))
             transaction.set_rollback(True)
         if response.status_code != 405:
-            accepting.append(name)
-    missing = sorted(set(accepting) - covered)
+            accepting.add(name)
+    return accepting
+
+
+def test_every_page_that_accepts_post_is_in_the_matrix(world: World, http: Client) -> None:
+    covered = {case.route for case in CASES if case.transport == "form"}
+    accepting = pages_accepting_post(http, world)
+    missing = sorted(accepting - covered)
     assert missing == [], f"pages accepting POST that the access matrix does not try: {missing}"
-    stale = sorted(covered - set(accepting))
+    stale = sorted(covered - accepting)
     assert stale == [], f"matrix cases for pages that no longer accept POST: {stale}"
+
+
+def test_the_page_guard_finds_a_new_unguarded_write(
+    world: World, http: Client, settings: Settings
+) -> None:
+    """The guard above can fail: a page added without a case (tests/access/sneaky_urls.py)."""
+    settings.ROOT_URLCONF = "tests.access.sneaky_urls"
+    covered = {case.route for case in CASES if case.transport == "form"}
+    assert pages_accepting_post(http, world) - covered == {"sneaky-write"}
 
 
 def test_every_unsafe_api_operation_is_in_the_matrix() -> None:
