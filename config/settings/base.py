@@ -267,6 +267,9 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 AXES_BEHIND_PROXY = False
 AXES_HTTP_RESPONSE_CODE = 429
+# Axes logs its configuration at start-up of every process and command; the lock-outs it
+# records still reach the log as warnings.
+AXES_VERBOSE = False
 
 # --- Cookies -------------------------------------------------------------------------------
 SESSION_COOKIE_SAMESITE = "Lax"
