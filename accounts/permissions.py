@@ -58,11 +58,17 @@ def require_signed_in(user: Any) -> None:
         raise PermissionDenied(ERROR_NOT_SIGNED_IN)
 
 
+def may_request_lecturer_role(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        not is_ministry(user) and user.role == Role.RESIDENT
+    )
+
+
 def require_resident(user: Any) -> None:
     """A resident's own steps towards another role (asking to become a lecturer): approving
     one would change the user's role, so staff and lecturers never take them."""
     require_signed_in(user)
-    if is_ministry(user) or user.role != Role.RESIDENT:
+    if not may_request_lecturer_role(user):
         raise PermissionDenied(ERROR_RESIDENTS_ONLY)
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.permissions import ERROR_RESIDENTS_ONLY, may_request_lecturer_role
 from lecture_hall import selectors, services
 from lecture_hall.forms import (
     DecideForm,
@@ -119,7 +120,13 @@ def lecturer_request(request: HttpRequest) -> HttpResponse:
                 return redirect("lecture_hall:lecturer_request")
     else:
         form = LecturerRequestForm()
-    context = {"form": form, "profile": profile, "statuses": LecturerStatus}
+    context = {
+        "form": form,
+        "profile": profile,
+        "statuses": LecturerStatus,
+        "may_request": may_request_lecturer_role(request.user),
+        "residents_only": ERROR_RESIDENTS_ONLY,
+    }
     return render(request, "lecture_hall/lecturer_request.html", context)
 
 

@@ -867,6 +867,20 @@ def test_dashboard_shows_each_role_its_sessions(
 # --- Lecturers: requests, decisions, accounts --------------------------------------------
 
 
+def test_staff_see_why_they_cannot_ask_to_become_lecturers_instead_of_a_form(
+    client: Client, coordinator: User, ministry_user: User, resident: User
+) -> None:
+    for user in (coordinator, ministry_user):
+        client.force_login(user)
+        html = get(client, reverse("lecture_hall:lecturer_request")).content.decode()
+        assert "Only residents ask to become lecturers" in html
+        assert 'name="biography"' not in html
+    client.force_login(resident)
+    html = get(client, reverse("lecture_hall:lecturer_request")).content.decode()
+    assert 'name="biography"' in html
+    assert "Only residents ask to become lecturers" not in html
+
+
 def test_resident_requests_and_the_regions_coordinator_approves(
     client: Client, resident: User, region_coordinator: User, coordinator: User
 ) -> None:
