@@ -19,6 +19,7 @@ from django.test import Client, RequestFactory
 
 from accounts.models import User
 from config.celery import REQUEST_ID_HEADER
+from config.celery import app as platform_app
 from config.logging import JsonFormatter, PlainFormatter, RequestIdFilter, request_id_var
 from config.request_id import HEADER, RequestIdMiddleware
 
@@ -176,7 +177,13 @@ def test_plain_lines_show_the_request_id_or_a_dash() -> None:
 def celery_app() -> Iterator[Celery]:
     """A real worker (in a thread) on kombu's in-memory broker, with the platform's signals."""
     # No Django fixup: this worker needs no database, and the platform's signals are global.
-    app = Celery("request-id-test", broker="memory://", backend="cache+memory://", fixups=[])
+    app = Celery(
+        "request-id-test",
+        broker="memory://",
+        backend="cache+memory://",
+        fixups=[],
+        set_as_current=False,
+    )
     app.conf.task_always_eager = False
     seen: list[tuple[str | None, str]] = []
     app.conf.seen = seen
@@ -186,8 +193,13 @@ def celery_app() -> Iterator[Celery]:
         logging.getLogger("events.reminders.sending").info("sending %s", label)
         seen.append((request_id_var.get(), threading.current_thread().name))
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield app
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        # The worker makes its app the current one; the platform's shared tasks
+        # (delay_on_commit, Django fixup) must resolve to the platform's app again.
+        platform_app.set_current()
 
 
 @pytest.mark.django_db  # closing the response closes old database connections, as Django does
