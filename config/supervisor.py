@@ -159,6 +159,8 @@ def platform_children(
                 python, "-m", "uvicorn", "config.asgi:application",
                 "--host", host, "--port", str(port),
                 "--timeout-graceful-shutdown", "10", "--no-access-log",
+                # Live counts are tiny; per-connection zlib state was half a viewer's memory.
+                "--ws-per-message-deflate", "false",
             ],
         ),
         Child(
