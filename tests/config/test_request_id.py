@@ -197,8 +197,10 @@ def celery_app() -> Iterator[Celery]:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield app
     finally:
-        # The worker makes its app the current one; the platform's shared tasks
-        # (delay_on_commit, Django fixup) must resolve to the platform's app again.
+        # start_worker makes its app the current *and the default* one (every thread); the
+        # platform's shared tasks (delay_on_commit, Django fixup) must resolve to the
+        # platform's app again.
+        platform_app.set_default()
         platform_app.set_current()
 
 

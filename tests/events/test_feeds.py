@@ -334,9 +334,10 @@ def test_when_no_key_derives_the_link_the_page_says_so_and_offers_a_new_one(
     settings.SECRET_KEY = "r" * 60
     settings.SECRET_KEY_FALLBACKS = []
     client.force_login(resident)
-    page = client.get("/calendar/me/").content.decode()
+    page = client.get("/calendar/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "/calendar/me/" + calendar_token(subscription_get_or_create(actor=resident)) not in page
     assert "security key has changed" in page
+    assert "安全密钥" in client.get("/calendar/me/").content.decode()  # Chinese first
     assert client.get(f"/calendar/me/{link}.ics").status_code == 200  # subscribed apps go on
     client.post("/calendar/me/rotate/")
     new = calendar_token(subscription_get_or_create(actor=resident))
