@@ -10,6 +10,7 @@
     return window.uPlot.tzDate(new Date(ts * 1000), "Asia/Shanghai");
   }
 
+  var TIME_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
   var minutes = null;
   var seconds = null;
 
@@ -28,7 +29,9 @@
       height: 260,
       tzDate: beijing,
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(5, max + 1)]; } } },
-      axes: [{ label: labels.time, values: timeLabels }, { label: labels.viewers }],
+      // Ticks on whole seconds and round minutes only: in a talk's first seconds uPlot's
+      // default sub-second ticks printed the same HH:MM:SS several times.
+      axes: [{ label: labels.time, values: timeLabels, incrs: TIME_STEPS }, { label: labels.viewers }],
       legend: { show: true },
       series: [
         { label: labels.time },
