@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
 from accounts.models import User
@@ -62,7 +62,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         production_like = (
             not settings.DEBUG
-            and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+            and connection.vendor != "sqlite"
             and "embedded-mode" not in settings.SECRET_KEY
         )
         if production_like and not options["force"]:
