@@ -26,9 +26,17 @@ from scheduling.models import Region
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 LOCAL_FORMATS = [LOCAL_INPUT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 ERROR_LOCAL_DATETIME = _("Enter a date and time such as 2027-04-23 14:00 (Beijing time).")
 ERROR_MONTH = _("Enter a month as year and month, such as 2027-04.")
+ERROR_DAY = _("Enter a day as year-month-day between 1900 and 2200, such as 2027-06-03.")
+ERROR_DAY_OUTSIDE_MONTH = _(
+    "%(day)s is not in the month %(month)s; clear the month to see that day, or choose a day in it."
+)
+# The years a calendar filter accepts (the month view's too): far enough for any campaign, and
+# inside what an aware datetime in Asia/Shanghai can be converted to UTC for the database.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 ERROR_NO_FILE = _("Choose a file to upload.")
 ERROR_STATUS_HERE = _(
     "Choose confirmed or tentative; an event is cancelled on its own page, with a reason."
@@ -117,6 +125,12 @@ class EventFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "month"}),
     )
+    day = forms.CharField(
+        label=_("Day"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "date"}),
+        help_text=_("Events running at any time of that day."),
+    )
 
     def __init__(self, *args: Any, regions: Iterable[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,9 +141,41 @@ class EventFilterForm(forms.Form):
         if not text:
             return None
         match = MONTH_PATTERN.match(text)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        if (
+            not match
+            or not 1 <= int(match.group(2)) <= 12
+            or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR
+        ):
             raise ValidationError(ERROR_MONTH, code="invalid")
         return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+    def clean_day(self) -> dt.date | None:
+        text = (self.cleaned_data.get("day") or "").strip()
+        if not text:
+            return None
+        try:
+            day = dt.date.fromisoformat(text) if DAY_PATTERN.match(text) else None
+        except ValueError:
+            day = None
+        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError(ERROR_DAY, code="invalid")
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        # Both filters apply together, so a day outside the month would always list nothing:
+        # say so instead (a day inside the month is simply that day).
+        data = super().clean() or {}
+        day, month = data.get("day"), data.get("month")
+        if day and month and day.replace(day=1) != month:
+            self.add_error(
+                "day",
+                ValidationError(
+                    ERROR_DAY_OUTSIDE_MONTH,
+                    code="outside_month",
+                    params={"day": day.isoformat(), "month": f"{month:%Y-%m}"},
+                ),
+            )
+        return data
 
     def filters(self) -> dict[str, Any]:
         """The valid filters only: a wrong one is shown as an error and not applied."""
@@ -142,6 +188,7 @@ class EventFilterForm(forms.Form):
             "activity_type": data.get("activity_type") or None,
             "level": data.get("level") or None,
             "month": data.get("month"),
+            "day": data.get("day"),
             "search": (data.get("q") or "").strip() or None,
         }
 

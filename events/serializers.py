@@ -30,6 +30,15 @@ from scheduling.api.base import ERROR_UNKNOWN_REGION
 from scheduling.models import Region
 
 ERROR_MONTH = _("%(value)r is not a month; write it as YYYY-MM, for example 2027-04.")
+ERROR_DAY = _(
+    "%(value)r is not a day; write it as YYYY-MM-DD between 1900 and 2200, for example 2027-06-03."
+)
+ERROR_DAY_OUTSIDE_MONTH = _(
+    "The day %(day)s is not in the month %(month)s; leave out “month” to ask for that day."
+)
+ERROR_DATE_OUTSIDE = _("%(value)s is outside the calendar; give a day between 1900 and 2200.")
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # aware datetimes in Asia/Shanghai convert to UTC in this range
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 ERROR_DATES_REVERSED = _(
     "The range ends (%(to)s) before it begins (%(from)s); give the earlier date in “from”."
 )
@@ -170,6 +179,7 @@ class EventFilterSerializer(serializers.Serializer[Any]):
     activity_type = serializers.CharField(required=False, allow_blank=True)
     level = serializers.CharField(required=False, allow_blank=True)
     month = serializers.CharField(required=False, allow_blank=True)
+    day = serializers.CharField(required=False, allow_blank=True)
     q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_SEARCH_LENGTH)
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -200,15 +210,48 @@ class EventFilterSerializer(serializers.Serializer[Any]):
         if not value:
             return None
         match = MONTH_PATTERN.match(value)
-        if match is None or not 1 <= int(match[2]) <= 12:
+        if (
+            match is None
+            or not 1 <= int(match[2]) <= 12
+            or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR
+        ):
             raise serializers.ValidationError(str(ERROR_MONTH % {"value": value}))
         return dt.date(int(match[1]), int(match[2]), 1)
+
+    def validate_day(self, value: str) -> dt.date | None:
+        if not value:
+            return None
+        try:
+            day = dt.date.fromisoformat(value) if DAY_PATTERN.match(value) else None
+        except ValueError:
+            day = None
+        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise serializers.ValidationError(str(ERROR_DAY % {"value": value}))
+        return day
 
     def validate_q(self, value: str) -> str | None:
         return value.strip() or None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        day, month = attrs.get("day"), attrs.get("month")
+        if day is not None and month is not None and day.replace(day=1) != month:
+            raise serializers.ValidationError(
+                {
+                    "day": [
+                        str(
+                            ERROR_DAY_OUTSIDE_MONTH
+                            % {"day": day.isoformat(), "month": f"{month:%Y-%m}"}
+                        )
+                    ]
+                }
+            )
         first, last = attrs.get("from"), attrs.get("to")
+        for name, value in (("from", first), ("to", last)):
+            # Year 1 or 9999 cannot become a UTC datetime for the query: refuse, don't crash.
+            if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+                raise serializers.ValidationError(
+                    {name: [str(ERROR_DATE_OUTSIDE % {"value": value.isoformat()})]}
+                )
         if first is not None and last is not None and last < first:
             raise serializers.ValidationError(
                 {"to": [str(ERROR_DATES_REVERSED % {"from": first, "to": last})]}

@@ -72,6 +72,14 @@ FILTER_PARAMETERS = [
         pattern=r"^(\d{4}-\d{2})?$",
         description="YYYY-MM, Beijing time; empty for any month.",
     ),
+    OpenApiParameter(
+        "day",
+        OpenApiTypes.STR,
+        pattern=r"^(\d{4}-\d{2}-\d{2})?$",
+        description="YYYY-MM-DD (years 1900-2200): events running at any time of that day, "
+        "Beijing time, including those that began the day before. With `month`, the day must "
+        "lie in it (400 otherwise). Empty for any day.",
+    ),
     OpenApiParameter("q", OpenApiTypes.STR, description="Words in the title, city or organiser."),
     OpenApiParameter("from", OpenApiTypes.DATE, description="Events still running on this day…"),
     OpenApiParameter("to", OpenApiTypes.DATE, description="…or starting by this day (inclusive)."),
@@ -143,6 +151,7 @@ class EventViewSet(SchedulingAPIMixin, viewsets.GenericViewSet[Event]):
                 activity_type=params.get("activity_type"),
                 level=params.get("level"),
                 month=params.get("month"),
+                day=params.get("day"),
                 search=params.get("q"),
             )
         )

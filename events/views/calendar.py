@@ -11,11 +11,17 @@ from django.views.decorators.http import require_safe
 from accounts.permissions import can_manage_region, is_ministry
 from events.forms import EventFilterForm
 from events.models import Event, EventSource
-from events.selectors import EventFilters, event_list, month_grid
+from events.selectors import (
+    EventFilters,
+    event_list,
+    month_bounds,
+    month_events,
+    month_grid,
+)
 from events.views.common import paginate
 from scheduling.models import Region
 
-FILTER_KEYS = ("q", "region", "activity_type", "level", "month")
+FILTER_KEYS = ("q", "region", "activity_type", "level", "month", "day")
 
 
 def _query(request: HttpRequest, *, drop: tuple[str, ...] = ()) -> str:
@@ -39,8 +45,10 @@ def event_list_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": paginate(request, event_list(filters)),
-        "query": _query(request),
-        "month": filters.month,
+        "query": _query(request, drop=("month", "day")),
+        "day": filters.day,
+        # The grid link of a one-day list opens that day's month.
+        "month": filters.day.replace(day=1) if filters.day else filters.month,
     }
     return render(request, "events/list.html", context)
 
@@ -61,22 +69,16 @@ def month_page(
         raise Http404("No such month.")
     first = dt.date(year, month, 1)
     form = _filter_form(request)
-    filters = EventFilters(**(form.filters() | {"month": first}))
-    # The grid shows title, times and status only: no region join, five columns (bench/calendar:
-    # 7,671 June events fetched in 90 ms instead of 326 ms).
-    events = list(
-        event_list(filters)
-        .select_related(None)
-        .only("id", "title", "starts_at", "ends_at", "status")
-    )
+    events = month_events(EventFilters(**form.filters()), first)
+    start, end = month_bounds(first)
     context = {
         "form": form,
         "month": first,
         "weeks": month_grid(first, events),
-        "count": len(events),
+        "count": sum(1 for e in events if e.starts_at < end and e.ends_at > start),
         "previous": _shift(first, -1),
         "next": _shift(first, 1),
-        "query": _query(request, drop=("month",)),
+        "query": _query(request, drop=("month", "day")),
     }
     return render(request, "events/month.html", context)
 

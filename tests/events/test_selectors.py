@@ -73,9 +73,9 @@ def test_event_list_filters(db: None) -> None:
 def test_month_grid_puts_multi_day_events_on_each_day(db: None) -> None:
     event = EventFactory(starts_at=at(4, 29, 18), ends_at=at(5, 1, 12))
     grid = month_grid(dt.date(2027, 4, 1), [event])
-    days_with = [day for week in grid for day, events in week if events]
+    days_with = [cell.day for week in grid for cell in week if cell.events]
     assert days_with == [dt.date(2027, 4, 29), dt.date(2027, 4, 30), dt.date(2027, 5, 1)]
-    assert grid[0][0][0] == dt.date(2027, 3, 29)  # weeks start on Monday
+    assert grid[0][0].day == dt.date(2027, 3, 29)  # weeks start on Monday
 
 
 def test_region_progress_names_what_is_missing(campaign_2027: CampaignYear) -> None:
