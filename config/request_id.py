@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import SimpleLazyObject, empty
@@ -27,6 +28,22 @@ HEADER = "X-Request-ID"
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # Probes every few seconds would drown the access log: logged at DEBUG only.
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+# A decoded path may hold %0A and other control characters: escaped, so a plain-text log line
+# stays one line and cannot be forged.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def loggable_path(path: str) -> str:
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(path))
+
+
+def _quiet(request: HttpRequest, status: int) -> bool:
+    """Health checks, and static files served fine (nginx logs those too), go at DEBUG."""
+    if request.path in QUIET_PATHS:
+        return True
+    static_url = settings.STATIC_URL or "/static/"
+    return status < 400 and request.path.startswith(static_url)
+
 
 access_logger = logging.getLogger("platform.request")
 
@@ -102,9 +119,9 @@ class RequestIdMiddleware:
     ) -> None:
         response[HEADER] = request_id
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        path = redact(request.path)
+        path = loggable_path(request.path)
         user_id = _user_id(request)
-        level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
+        level = logging.DEBUG if _quiet(request, response.status_code) else logging.INFO
         access_logger.log(
             level,
             "%s %s %s %.1fms",

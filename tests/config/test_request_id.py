@@ -121,6 +121,27 @@ def test_the_access_line_names_the_signed_in_user(
     assert access["path"] == "/calendar/me/"
 
 
+@pytest.mark.django_db
+def test_a_newline_in_the_path_cannot_forge_a_second_plain_log_line(
+    client: Client, lines: Lines
+) -> None:
+    client.get("/nothing%0A2026-01-01 INFO platform.request forged")
+    (access,) = lines.of("platform.request")
+    assert "\n" not in str(access["message"])
+    assert str(access["path"]).startswith("/nothing\\x0a2026-01-01")
+
+
+@pytest.mark.django_db
+def test_static_files_served_fine_are_logged_quietly_and_failures_loudly(
+    client: Client, lines: Lines
+) -> None:
+    assert client.get("/static/css/site.css").status_code == 200
+    assert lines.of("platform.request") == []  # DEBUG, below the root's INFO
+    client.get("/static/no-such-file.css")
+    (missing,) = lines.of("platform.request")
+    assert missing["status"] == 404
+
+
 def test_the_middleware_works_in_async_views_too() -> None:
     import asyncio
 
