@@ -37,7 +37,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """An address no URL matches: under /api/ the API's JSON error (`detail`), as every other
     API answer is JSON and its schema documents it; elsewhere the page."""
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         detail = _("There is no such API address; every address is listed at /api/docs/.")
         return JsonResponse(
             {"detail": detail}, status=404, json_dumps_params={"ensure_ascii": False}

@@ -331,6 +331,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "scheduling.pagination.CheckedLimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # The services' errors (Django's ValidationError, PermissionDenied) answered as the API
+    # documents them, by every view, also one that forgets the apps' mixins.
+    "EXCEPTION_HANDLER": "scheduling.api.base.domain_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lifelong Learning Platform API",

@@ -38,7 +38,10 @@ if len(SECRET_KEY) < 50 or "embedded-mode" in SECRET_KEY:
     )
 # Rotating the key: put the old one here (comma-separated) until sessions, password-reset links
 # and the private calendar links shown on "My calendar" no longer need it (docs/operations.md).
-SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+# Stripped: "old1, old2" must not turn into a key " old2" that matches nothing.
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[]) if key.strip()
+]
 ALLOWED_HOSTS = [
     h.strip()
     for h in _required(

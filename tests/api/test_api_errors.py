@@ -104,3 +104,26 @@ def test_the_schema_describes_what_the_api_answers() -> None:
     assert national["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/National"
     }
+
+
+def test_a_view_without_the_apps_mixins_still_answers_a_bad_page_with_400() -> None:
+    from rest_framework import generics, serializers
+    from rest_framework.test import APIRequestFactory
+
+    from scheduling.models import Region
+
+    class Codes(serializers.ModelSerializer[Region]):
+        class Meta:
+            model = Region
+            fields = ["code"]
+
+    class Plain(generics.ListAPIView[Region]):
+        queryset = Region.objects.order_by("code")
+        serializer_class = Codes
+        permission_classes = ()
+
+    view = Plain.as_view()
+    assert view(APIRequestFactory().get("/x/", {"limit": "2"})).data["count"] == 37
+    response = view(APIRequestFactory().get("/x/", {"limit": "lots"}))
+    assert response.status_code == 400
+    assert list(response.data["errors"]) == ["limit"]

@@ -29,6 +29,7 @@ names = [
     "LANGUAGE_COOKIE_SECURE", "X_FRAME_OPTIONS", "SECURE_CONTENT_TYPE_NOSNIFF",
     "SECURE_CSP", "AXES_ENABLED", "AXES_FAILURE_LIMIT", "AXES_LOCKOUT_PARAMETERS",
     "AXES_BEHIND_PROXY", "AUTHENTICATION_BACKENDS", "MIDDLEWARE", "LOG_FORMAT", "LOGGING",
+    "SECRET_KEY_FALLBACKS",
 ]
 values = {name: getattr(settings, name) for name in names}
 values["AXES_COOLOFF_SECONDS"] = settings.AXES_COOLOFF_TIME.total_seconds()
@@ -152,3 +153,10 @@ def test_a_bad_log_format_stops_start_up_naming_it() -> None:
     )  # fmt: skip
     assert result.returncode != 0
     assert "LOG_FORMAT must be json or plain, not 'xml'" in result.stderr
+
+
+def test_old_keys_while_rotating_are_read_without_stray_spaces() -> None:
+    old1, old2 = secrets.token_urlsafe(50), secrets.token_urlsafe(50)
+    values = _production(DJANGO_SECRET_KEY_FALLBACKS=f"{old1}, {old2} ,")
+    assert values["SECRET_KEY_FALLBACKS"] == [old1, old2]
+    assert _production()["SECRET_KEY_FALLBACKS"] == []
