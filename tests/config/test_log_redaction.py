@@ -326,3 +326,21 @@ def test_no_celery_task_takes_a_secret_as_an_argument() -> None:
         parameters = inspect.signature(task.run).parameters
         secret = [p for p in parameters if re.search(r"token|secret|password|email", p, re.I)]
         assert secret == [], f"{name} takes {secret}"
+
+
+def test_nginx_error_log_cannot_write_a_secret_link_and_client_addresses_are_not_forgeable() -> (
+    None
+):
+    """nginx's upstream-error lines quote the raw request line (no map applies there): the
+    error log stays at crit. Only the X-Forwarded-For entry the terminator appended is
+    believed, and the proxy is published on loopback unless the operator says otherwise."""
+    conf = (ROOT / "docker" / "nginx.conf").read_text()
+    directives = [
+        line.split("#", 1)[0].strip() for line in conf.splitlines() if line.split("#", 1)[0].strip()
+    ]
+    (error_log,) = [d for d in directives if d.startswith("error_log ")]
+    assert error_log.rstrip(";").split()[-1] in {"crit", "alert", "emerg"}
+    assert "real_ip_recursive off;" in directives
+    assert "real_ip_recursive on;" not in directives
+    compose = (ROOT / "docker" / "compose.yaml").read_text()
+    assert '"${PROXY_BIND:-127.0.0.1}:8080:80"' in compose
