@@ -35,6 +35,9 @@ class Child:
     argv: Sequence[str]
     process: subprocess.Popen[bytes] | None = None
     threads: list[threading.Thread] = field(default_factory=list)
+    # An extra (the simulated viewers): its exit is reported, the platform keeps running.
+    optional: bool = False
+    reported: bool = False
 
 
 class Supervisor:
@@ -136,6 +139,11 @@ class Supervisor:
             for child in self.children:
                 assert child.process is not None
                 code = child.process.poll()
+                if code is not None and child.optional:
+                    if not child.reported:
+                        self.say("supervisor", f"{child.name} exited with {code}: the rest go on")
+                        child.reported = True
+                    continue
                 if code is not None:
                     self.say("supervisor", f"{child.name} exited with {code}: stopping the rest")
                     exit_code = code or 1
@@ -179,8 +187,8 @@ def platform_children(
         ),
     ]  # fmt: skip
     if live_viewers:
-        # --follow: wait for the web server, and move on to the next live talk when one ends,
-        # so the viewers never stop the platform by exiting.
+        # --follow: wait for the web server, and move on to the next live talk when one ends;
+        # and optional: should the viewers fail anyway, the platform runs on without them.
         client_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
         children.append(
             Child(
@@ -189,6 +197,7 @@ def platform_children(
                     python, MANAGE_PY, "simulate_viewers", "live", str(live_viewers),
                     "--url", f"http://{client_host}:{port}", "--follow",
                 ],
+                optional=True,
             )
         )  # fmt: skip
     return children

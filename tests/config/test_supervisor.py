@@ -19,7 +19,10 @@ RUNNER = textwrap.dedent(
     import sys
     from config.supervisor import Child, Supervisor
     grace = float(sys.argv[1])
-    children = [Child(f"c{i}", [sys.executable, "-c", code]) for i, code in enumerate(sys.argv[2:])]
+    children = [
+        Child(f"c{i}", [sys.executable, "-c", code], optional=code.startswith("#optional"))
+        for i, code in enumerate(sys.argv[2:])
+    ]
     sys.exit(Supervisor(children, grace=grace).run())
     """
 )
@@ -130,6 +133,22 @@ def test_a_dying_child_stops_the_rest_and_the_exit_code_says_so(tmp_path: Path) 
     assert "c1 exited with 3: stopping the rest" in out
     time.sleep(0.2)
     assert [p for p in pids if alive(p)] == []
+
+
+def test_an_optional_child_exiting_is_reported_and_the_rest_go_on(tmp_path: Path) -> None:
+    """The simulated viewers (`dev.py run --live-viewers N`) failing never stops the platform."""
+    pids_file = tmp_path / "pids"
+    extra = "#optional\n" + child_code(tmp_path / "extra-pids", exit_after=0.5)
+    proc = start(tmp_path, 10, child_code(pids_file), extra)
+    (main_pid, _grandchild) = wait_for_pids(pids_file, 2)
+    time.sleep(2.5)  # the extra has exited by now
+    assert proc.poll() is None
+    assert alive(main_pid)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=20)
+    assert "c1 exited with 3: the rest go on" in out
+    assert out.count("c1 exited") == 1
+    assert proc.returncode == 0
 
 
 def test_output_is_prefixed_with_the_child_name(tmp_path: Path) -> None:
