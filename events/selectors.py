@@ -3,13 +3,15 @@
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from django.utils import timezone
 
-from events.models import ActivityType, Event, Nomination, NominationKind, WorkPlan
+from events.models import ActivityType, Event, EventStatus, Nomination, NominationKind, WorkPlan
 from events.services.submissions import MIN_NOMINATIONS
 from scheduling.models import CampaignYear, Region, Week
 from scheduling.selectors import latest_version
@@ -83,27 +85,56 @@ def month_span(month: dt.date) -> tuple[dt.date, dt.date]:
     return start, last + dt.timedelta(days=6 - last.weekday())
 
 
-def month_events(filters: EventFilters, month: dt.date) -> list[Event]:
+class GridEvent(NamedTuple):
+    """An event as a month grid cell shows it. Fetched as plain rows: a busy month has thousands
+    (7,671 in bench.calendar's June) and building a model instance for each was most of the
+    page's time, for the few a cell shows."""
+
+    pk: int
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+
+class Timed(Protocol):
+    @property
+    def starts_at(self) -> dt.datetime: ...
+
+    @property
+    def ends_at(self) -> dt.datetime: ...
+
+
+def month_events(filters: EventFilters, month: dt.date) -> list[GridEvent]:
     """The events of the month's whole grid (the days shown of the months around it too, so
-    their counts are right), with only what the grid shows: one query, no join (bench/calendar:
-    7,671 June events fetched in 90 ms instead of 326 ms)."""
+    their counts are right) in time order: one query, no join, five columns."""
     first, last = month_span(month)
     start, end = day_bounds(first, last)
-    grid_filters = dataclasses.replace(filters, month=None, day=None)
-    return list(
-        event_list(grid_filters)
+    rows = (
+        event_list(dataclasses.replace(filters, month=None, day=None))
         .filter(starts_at__lt=end, ends_at__gt=start)
         .select_related(None)
-        .only("id", "title", "starts_at", "ends_at", "status")
+        .values_list("id", "title", "starts_at", "ends_at", "status")
     )
+    return [GridEvent._make(row) for row in rows]
+
+
+def month_total(month: dt.date, events: Iterable[Timed]) -> int:
+    """How many of these events run at some time in the month itself."""
+    start, end = month_bounds(month)
+    return sum(1 for event in events if event.starts_at < end and event.ends_at > start)
 
 
 @dataclass(frozen=True)
-class MonthDay:
+class MonthDay[T: Timed]:
     """One cell of the month grid: its first events in time order, and how many more it has."""
 
     day: dt.date
-    events: list[Event]
+    events: list[T]
     hidden: int = 0
 
     @property
@@ -111,15 +142,15 @@ class MonthDay:
         return len(self.events) + self.hidden
 
 
-def month_grid(
-    month: dt.date, events: list[Event], *, cap: int = MONTH_DAY_CAP
-) -> list[list[MonthDay]]:
+def month_grid[T: Timed](
+    month: dt.date, events: Iterable[T], *, cap: int = MONTH_DAY_CAP
+) -> list[list[MonthDay[T]]]:
     """Weeks (Monday first) of the month, each day with its first `cap` events (an event shows
     on each day it covers; events are taken in the order given) and the count of the rest,
     computed here from the same list, so the page costs no query per day."""
     tz = timezone.get_default_timezone()
     start, last = month_span(month)
-    by_day: dict[dt.date, list[Event]] = defaultdict(list)
+    by_day: dict[dt.date, list[T]] = defaultdict(list)
     for event in events:
         day = max(event.starts_at.astimezone(tz).date(), start)
         final = min((event.ends_at - dt.timedelta(microseconds=1)).astimezone(tz).date(), last)

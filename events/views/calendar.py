@@ -14,9 +14,9 @@ from events.models import Event, EventSource
 from events.selectors import (
     EventFilters,
     event_list,
-    month_bounds,
     month_events,
     month_grid,
+    month_total,
 )
 from events.views.common import paginate
 from scheduling.models import Region
@@ -70,12 +70,11 @@ def month_page(
     first = dt.date(year, month, 1)
     form = _filter_form(request)
     events = month_events(EventFilters(**form.filters()), first)
-    start, end = month_bounds(first)
     context = {
         "form": form,
         "month": first,
         "weeks": month_grid(first, events),
-        "count": sum(1 for e in events if e.starts_at < end and e.ends_at > start),
+        "count": month_total(first, events),
         "previous": _shift(first, -1),
         "next": _shift(first, 1),
         "query": _query(request, drop=("month", "day")),

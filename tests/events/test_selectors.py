@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import User
-from events.models import ActivityType, EventStatus
+from events.models import ActivityType, Event, EventStatus
 from events.selectors import EventFilters, coverage, event_list, month_grid, region_progress
 from scheduling.models import CampaignYear
 from tests.factories import EventFactory, NominationFactory, published_year
@@ -71,8 +71,8 @@ def test_event_list_filters(db: None) -> None:
 
 
 def test_month_grid_puts_multi_day_events_on_each_day(db: None) -> None:
-    event = EventFactory(starts_at=at(4, 29, 18), ends_at=at(5, 1, 12))
-    grid = month_grid(dt.date(2027, 4, 1), [event])
+    EventFactory(starts_at=at(4, 29, 18), ends_at=at(5, 1, 12))
+    grid = month_grid(dt.date(2027, 4, 1), Event.objects.all())
     days_with = [cell.day for week in grid for cell in week if cell.events]
     assert days_with == [dt.date(2027, 4, 29), dt.date(2027, 4, 30), dt.date(2027, 5, 1)]
     assert grid[0][0].day == dt.date(2027, 3, 29)  # weeks start on Monday
