@@ -211,6 +211,8 @@ class Crowd:
             self._closed(closed)
         except (OSError, TimeoutError) as error:
             self.tally.problem(type(error).__name__)
+        except (ValueError, TypeError) as error:  # a frame that is not the protocol's JSON
+            self.tally.problem(f"unreadable message ({type(error).__name__})")
         return False
 
     async def _until_welcome(self, ws: ClientConnection) -> dict[str, object] | None:

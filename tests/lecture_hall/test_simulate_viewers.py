@@ -202,3 +202,30 @@ def test_the_three_limits_on_simulated_viewers_agree() -> None:
     import dev
 
     assert dev.MAX_LIVE_VIEWERS == MAX_LIVE_VIEWERS == MAX_VIEWERS
+
+
+@pytest.mark.timeout(60)
+def test_a_frame_that_is_not_the_protocol_is_counted_as_a_problem_not_a_silent_loss() -> None:
+    from websockets.asyncio.server import ServerConnection, serve
+
+    async def garbled(ws: ServerConnection) -> None:
+        await ws.recv()  # the hello
+        await ws.send("this is not JSON")
+        await ws.wait_closed()
+
+    async def scenario() -> Crowd:
+        async with serve(garbled, "127.0.0.1", 0) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            crowd = Crowd(
+                ws_url=f"ws://127.0.0.1:{port}/ws/sessions/1/live/",
+                origin=f"http://127.0.0.1:{port}",
+                size=1,
+                behaviour=Behaviour(ramp_seconds=0),
+                say=lambda _line: None,
+            )
+            await crowd.run(duration=1.5)
+            return crowd
+
+    crowd = asyncio.run(scenario())
+    assert any(key.startswith("unreadable message") for key in crowd.tally.problems)
+    assert "unreadable message" in crowd.tally.line()
