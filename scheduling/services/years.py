@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,14 +55,19 @@ def campaign_year_open(*, actor: Any, year: int, **deadlines: dt.datetime) -> Ca
         raise ValidationError(
             {"year": _("The campaign runs from 2024; choose a year from 2024 to 2100.")}
         )
+    already_open = ValidationError(
+        {"year": _("Campaign year %(year)s is already open.") % {"year": year}}
+    )
     if CampaignYear.objects.filter(year=year).exists():
-        raise ValidationError(
-            {"year": _("Campaign year %(year)s is already open.") % {"year": year}}
-        )
+        raise already_open
     values = {**default_deadlines(year), **deadlines}
     campaign_year = CampaignYear(year=year, **values)
     campaign_year.full_clean()
-    campaign_year.save()
+    try:
+        with transaction.atomic():
+            campaign_year.save()
+    except IntegrityError:  # opened by someone else between the check and now
+        raise already_open from None
     _refresh_weeks(campaign_year)
     return campaign_year
 

@@ -73,6 +73,22 @@ def test_open_year_twice_is_refused(campaign_2027: CampaignYear, ministry_user: 
         campaign_year_open(actor=ministry_user, year=2027)
 
 
+def test_two_ministry_staff_opening_the_same_year_at_once_get_the_same_clear_refusal(
+    campaign_2027: CampaignYear, ministry_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both passed the 'already open?' check before either saved: the loser's save hits the
+    unique constraint, and must read as the same message, not a server error."""
+    from django.db.models import Model, QuerySet
+
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    monkeypatch.setattr(Model, "validate_unique", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError, match="already open"):
+        campaign_year_open(actor=ministry_user, year=2027)
+    monkeypatch.undo()
+    assert CampaignYear.objects.filter(year=2027).count() == 1
+    assert campaign_2027.weeks.count() == 52
+
+
 def test_only_ministry_opens_a_year(coordinator: User) -> None:
     with pytest.raises(PermissionDenied):
         campaign_year_open(actor=coordinator, year=2028)
