@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -57,6 +58,17 @@ TRACKED = (
     "stream_url",
     "replay_url",
 )
+
+
+# The hall home's browse blocks (regions with their upcoming counts, series with their public
+# counts) are cached for a minute by `lecture_hall.selectors.hall_overview`; every saved change
+# of a session (publish, edit, reschedule, cancel, end: all go through `_save`) forgets them.
+HALL_BROWSE_CACHE_KEY = "lecture_hall:home-browse:v1"
+
+
+def hall_browse_forget() -> None:
+    """Drop the cached browse blocks: the next home page counts again."""
+    cache.delete(HALL_BROWSE_CACHE_KEY)
 
 
 class SessionConflict(Exception):  # noqa: N818 - an outcome shown to the user, not a bug
@@ -195,6 +207,10 @@ def _save(session: Session) -> Session:
     session.version = F("version") + 1
     session.save()
     session.refresh_from_db()
+    # Now, and again after the commit: a home page counting while this transaction was open
+    # read the old rows and may have cached them after the first delete.
+    hall_browse_forget()
+    transaction.on_commit(hall_browse_forget)
     return session
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -44,8 +45,42 @@ def signed_in_page(view: View) -> View:
     return login_required(hall_page(view))
 
 
-def page_of(request: HttpRequest, rows: Any, param: str = "page", size: int = PAGE_SIZE) -> Page:
-    """One page of a list; a missing or wrong page number gives the nearest page."""
-    page = Paginator(rows, size).get_page(request.GET.get(param))
+class CappedPaginator(Paginator):
+    """Counts at most `cap` + 1 rows (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`, which stops
+    reading once it has them): with more than `cap` rows, `capped` is True and the pages hold
+    the first `cap` rows."""
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        rows: Any = self.object_list  # a QuerySet: its count is a SELECT COUNT(*) of a LIMIT
+        return int(rows.order_by()[: self.cap + 1].count())
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.cap
+
+
+def page_of(
+    request: HttpRequest,
+    rows: Any,
+    param: str = "page",
+    size: int = PAGE_SIZE,
+    *,
+    count_cap: int | None = None,
+) -> Page:
+    """One page of a list; a missing or wrong page number gives the nearest page. With
+    `count_cap`, rows are counted only up to it (see CappedPaginator)."""
+    paginator = (
+        Paginator(rows, size) if count_cap is None else CappedPaginator(rows, size, cap=count_cap)
+    )
+    page = paginator.get_page(request.GET.get(param))
     page.param = param  # type: ignore[attr-defined]  # the pagination links' query parameter
     return page

@@ -16,7 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if form.is_bound else selectors.SessionFilters()
     context: dict[str, object] = {"form": form, "filters": filters}
     if filters.active:
-        context["results"] = page_of(request, selectors.session_search(filters))
+        context["results"] = page_of(
+            request, selectors.session_search(filters), count_cap=selectors.SEARCH_COUNT_CAP
+        )
     else:
         context["hall"] = selectors.hall_overview()
     return render(request, "lecture_hall/home.html", context)
