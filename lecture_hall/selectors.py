@@ -232,10 +232,11 @@ def lecturer_overview() -> QuerySet[Lecturer]:
 
 # The browse blocks are the same for every visitor and language (a region's name is chosen in
 # the reader's language when the page renders), so the home page keeps them for a minute.
-# Staleness: none after a session is published, edited, rescheduled, cancelled or ended through
-# lecture_hall.services (they delete the entry now and after their commit), at most
-# BROWSE_CACHE_SECONDS otherwise: a talk that started within the last minute may still count as
-# upcoming, a renamed series keep its old title, a bulk import (seed_demo) show late.
+# Staleness, at most BROWSE_CACHE_SECONDS: a session published, edited, rescheduled, cancelled
+# or ended through lecture_hall.services shows at once (they delete the entry now and after their
+# commit), except on the rare page that read the rows before the commit and stores them after
+# the delete; a talk that started within the last minute may still count as upcoming, a renamed
+# series keep its old title for that long, and a bulk load (seed_demo) show that late.
 BROWSE_CACHE_SECONDS = 60
 
 
