@@ -25,6 +25,7 @@ def test_a_coordinator_goes_from_the_nav_to_the_table_then_to_plan_and_nominatio
     assert table.redirect_chain[-1][0] == "/reports/2027/110000/"
     found = links(table.content.decode())
     assert {"/events/2027/plan/", "/events/2027/nominations/"} <= found
+    assert table.content.decode().count('href="/reports/"') == 1  # one nav entry, not two
     for url in ("/events/2027/plan/", "/events/2027/nominations/"):
         assert client.get(url).status_code == 200
 
