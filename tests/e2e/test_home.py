@@ -50,3 +50,44 @@ def test_keyboard_reaches_skip_link_and_sign_in(page: Page, live_server: object)
         pytest.fail("sign-in link not reachable by keyboard")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server}/accounts/login/")
+
+
+def test_on_a_phone_the_menu_folds_behind_a_button_that_keyboards_and_readers_can_use(
+    page: Page, live_server: object
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server}/")
+    menu = page.get_by_role("button", name="菜单")
+    expect(menu).to_be_visible()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    sign_in = page.locator("#site-menu").get_by_role("link", name="登录")
+    expect(sign_in).to_be_hidden()
+    heading = page.get_by_role("heading", level=1)
+    folded = heading.bounding_box()
+    assert _axe_violations(page) == []
+
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(sign_in).to_be_visible()
+    unfolded = heading.bounding_box()
+    assert folded is not None
+    assert unfolded is not None
+    # folded, the content starts rows of links higher on the screen
+    assert unfolded["y"] - folded["y"] >= 100
+    assert _axe_violations(page) == []
+    page.keyboard.press("Tab")  # the first link of the opened menu
+    expect(page.locator(":focus")).to_have_text("首页")
+    menu.click()
+    expect(sign_in).to_be_hidden()
+
+
+def test_on_a_wide_screen_every_link_shows_and_there_is_no_menu_button(
+    page: Page, live_server: object
+) -> None:
+    page.goto(f"{live_server}/")
+    expect(page.get_by_role("button", name="菜单")).to_be_hidden()
+    expect(page.locator("#site-menu").get_by_role("link", name="登录")).to_be_visible()
+    page.set_viewport_size({"width": 360, "height": 740})  # turning a tablet, say
+    expect(page.get_by_role("button", name="菜单")).to_be_visible()
+    expect(page.locator("#site-menu").get_by_role("link", name="登录")).to_be_hidden()
