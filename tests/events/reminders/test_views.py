@@ -1,6 +1,7 @@
 """Reminder pages: remind me, my reminders, confirm, one-click unsubscribe, deliveries."""
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -235,5 +236,6 @@ def test_deliveries_page_shows_failures_with_constant_queries(
     assert response.status_code == 200
     assert page.count("451 4.7.1 Greylisted") == count
     assert "<svg" in page
-    assert "<script" not in page
+    # drawn on the server: no script but the site-wide phone menu's
+    assert [t for t in re.findall(r"<script\b[^>]*>", page) if "js/menu.js" not in t] == []
     assert "r***@example.cn" in page  # addresses are masked
