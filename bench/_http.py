@@ -13,6 +13,7 @@ a warm-up, or a small multi-process Python client when wrk is missing. Traffic g
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import http.client
 import multiprocessing
@@ -47,6 +48,29 @@ STOP_TIMEOUT_S = 15.0
 
 
 # --- serving -------------------------------------------------------------------------------
+def page_bench_arguments(
+    description: str, argv: list[str] | None, *, connections_help: str
+) -> argparse.Namespace:
+    """The options every page benchmark takes (server workers, wrk's load and timing), checked:
+    the run stays bounded and wrk must be installed."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=8, help=connections_help)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per URL")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds dropped per URL")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="wrk's per-request timeout (gunicorn's: 30 s)"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile one request per page")
+    args = parser.parse_args(argv)
+    if args.duration + args.warmup > 20:
+        parser.error("duration + warmup must stay within 20 s (the run is bounded to < 3 min)")
+    if WRK is None:
+        parser.error("wrk is not installed (Debian: apt-get install wrk)")
+    return args
+
+
 def compose_web_args() -> list[str]:
     """gunicorn's options in compose.yaml's web service, without the app and --bind."""
     command = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["web"]["command"]

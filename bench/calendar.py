@@ -47,7 +47,6 @@ happens.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import datetime as dt
@@ -73,12 +72,12 @@ from urllib.parse import urlsplit
 import gunicorn
 
 from bench._http import (
-    DEFAULT_WORKERS,
     DJANGO_WSGI_APP,
     WRK,
     LoadResult,
     backends,
     compose_web_args,
+    page_bench_arguments,
     parse_wrk,
     production_env,
     serve_wsgi,
@@ -705,26 +704,13 @@ def import_peak(coordinator: Any, content: bytes) -> tuple[int, dict[str, int]]:
 
 # --- the run -------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument(
-        "--connections",
-        type=int,
-        default=8,
-        help="wrk connections, the same for every URL (at 32 the month view queues past 30 s)",
+    args = page_bench_arguments(
+        __doc__.splitlines()[0],
+        argv,
+        connections_help=(
+            "wrk connections, the same for every URL (at 32 the month view queues past 30 s)"
+        ),
     )
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per URL")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds dropped per URL")
-    parser.add_argument(
-        "--timeout", type=float, default=30.0, help="wrk's per-request timeout (gunicorn's: 30 s)"
-    )
-    parser.add_argument("--profile", action="store_true", help="cProfile one request per page")
-    args = parser.parse_args(argv)
-    if args.duration + args.warmup > 20:
-        parser.error("duration + warmup must stay within 20 s (the run is bounded to < 3 min)")
-    if WRK is None:
-        parser.error("wrk is not installed (Debian: apt-get install wrk)")
 
     started = time.monotonic()
     load_before = os.getloadavg()[0]
