@@ -577,7 +577,7 @@ def import_workbook(rows: int, seed: int = 330) -> bytes:
     types and levels, times as the template writes them."""
     from openpyxl import Workbook
 
-    from events.models import ACTIVITY_TYPE_NOTICE_NAMES, LEVEL_NOTICE_NAMES
+    from events.models import ACTIVITY_TYPE_NOTICE_NAMES, LEVEL_NOTICE_NAMES, ActivityType, Level
     from events.spreadsheet import COLUMNS
     from scheduling.models import Region
 
@@ -589,8 +589,8 @@ def import_workbook(rows: int, seed: int = 330) -> bytes:
     for index in range(rows):
         d = draw(rng, region, IMPORT_WEEK, index)
         sheet.append([
-            f"{d.title}·{index + 1}", ACTIVITY_TYPE_NOTICE_NAMES[d.activity_type],
-            LEVEL_NOTICE_NAMES[d.level], d.city, f"{d.starts_at:%Y-%m-%d %H:%M}",
+            f"{d.title}·{index + 1}", ACTIVITY_TYPE_NOTICE_NAMES[ActivityType(d.activity_type)],
+            LEVEL_NOTICE_NAMES[Level(d.level)], d.city, f"{d.starts_at:%Y-%m-%d %H:%M}",
             f"{d.ends_at:%Y-%m-%d %H:%M}", d.venue, d.online_url, d.organiser, d.description,
             None,  # participants: recorded after the event, and these are all still to come
         ])  # fmt: skip

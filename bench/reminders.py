@@ -121,12 +121,12 @@ def _sink_main(port: int, pipe: Any) -> None:
 @dataclass
 class Sink:
     port: int
-    process: multiprocessing.Process
+    process: multiprocessing.process.BaseProcess
     pipe: Any
 
     def stats(self) -> tuple[int, int, float | None]:
         self.pipe.send("stats")
-        return self.pipe.recv()  # type: ignore[no-any-return]
+        return self.pipe.recv()
 
     def reset(self) -> None:
         self.pipe.send("reset")
