@@ -4,6 +4,7 @@ and gunicorn run as docker/compose.yaml runs them), and by nginx's log format.""
 
 import inspect
 import io
+import ipaddress
 import logging
 import os
 import re
@@ -344,3 +345,49 @@ def test_nginx_error_log_cannot_write_a_secret_link_and_client_addresses_are_not
     assert "real_ip_recursive on;" not in directives
     compose = (ROOT / "docker" / "compose.yaml").read_text()
     assert '"${PROXY_BIND:-127.0.0.1}:8080:80"' in compose
+
+
+def _access_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if '"logger": "uvicorn.access"' in line]
+
+
+@pytest.mark.parametrize(
+    ("trusted", "logged"),
+    [
+        # The proxy is this address: the entry it appended is the client, the rest is ignored.
+        ("127.0.0.1", "203.0.113.9"),
+        # A request from anywhere but the proxy's address: its headers are not believed.
+        ("172.28.0.80", "127.0.0.1"),
+    ],
+)
+def test_ws_server_believes_forwarded_addresses_only_from_the_proxy(
+    trusted: str, logged: str, server_env: dict[str, str], run_server: object
+) -> None:
+    server_env["FORWARDED_ALLOW_IPS"] = trusted
+    process, port = run_server("ws")  # type: ignore[operator]
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/healthz",
+        headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.9"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local server)
+        assert response.status == 200
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    (line,) = [line for line in _access_lines(output) if "/healthz" in line]
+    assert f"{logged}:" in line, line
+    assert "198.51.100.7" not in line
+
+
+def test_compose_trusts_forwarded_headers_only_from_the_proxy_address() -> None:
+    """Not "*": any container on the network could otherwise claim HTTPS or a client address."""
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    trusted = compose["x-app"]["environment"]["FORWARDED_ALLOW_IPS"]
+    proxy = compose["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert trusted == proxy == "${PROXY_ADDRESS:-172.28.0.80}"
+    assert subnet == "${APP_SUBNET:-172.28.0.0/24}"
+    default = lambda value: value.split(":-", 1)[1].rstrip("}")  # noqa: E731
+    assert ipaddress.ip_address(default(proxy)) in ipaddress.ip_network(default(subnet))
+    for service in ("web", "ws"):
+        assert compose["services"][service]["environment"]["FORWARDED_ALLOW_IPS"] == trusted
