@@ -183,7 +183,8 @@ class ChangeNotice(models.Model):
     fixes its recipients (`expanded_at`) and the emails go out."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
-    change = models.CharField(max_length=16)  # the latest: "rescheduled" or "cancelled"
+    # The weightiest change so far: "relocated" < "rescheduled" < "cancelled".
+    change = models.CharField(max_length=16)
     reason = models.CharField(max_length=300, blank=True)
     changes = models.PositiveIntegerField(default=1)
     first_change_at = models.DateTimeField()

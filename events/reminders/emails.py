@@ -86,7 +86,7 @@ class Parts:
 class PartsCache:
     """Rendered parts of one batch, by (kind, event, sequence, offset, language)."""
 
-    parts: dict[tuple[str, int, int, int, str], Parts] = field(default_factory=dict)
+    parts: dict[tuple[str, int, int, int | str, str], Parts] = field(default_factory=dict)
 
 
 def _ics(event: Event) -> str:
@@ -126,12 +126,15 @@ def reminder_parts(cache: PartsCache, event: Event, offset: int, language: str) 
     return cache.parts[key]
 
 
-def notice_parts(cache: PartsCache, event: Event, reason: str, language: str) -> Parts:
-    key = ("notice", event.pk, event.sequence, 0, language)
+def notice_parts(
+    cache: PartsCache, event: Event, reason: str, language: str, change: str = "rescheduled"
+) -> Parts:
+    key = ("notice", event.pk, event.sequence, change, language)
     if key not in cache.parts:
         cancelled = event.status == EventStatus.CANCELLED
         context = _event_context(event) | {
             "cancelled": cancelled,
+            "relocated": change == "relocated",
             "reason": event.cancel_reason if cancelled else reason,
         }
         cache.parts[key] = _render("notice", context, language)

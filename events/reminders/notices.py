@@ -1,5 +1,5 @@
-"""Change notices: an event was rescheduled or cancelled, so the people it concerns get one
-email about it, however many edits it took.
+"""Change notices: an event was rescheduled, moved to another place or link, or cancelled, so
+the people it concerns get one email about it, however many edits it took.
 
 The first change opens a `ChangeNotice` due a few minutes later; further changes before then
 update it. When it is due the dispatcher fixes its recipients — everyone with an active reminder
@@ -19,7 +19,14 @@ from events.models import ChangeNotice, Event, NoticeDelivery, NoticeOptOut
 from events.reminders.dispatch import active_requests, covering_targets
 from events.reminders.registry import notice_user_ids
 
-NOTICE_CHANGES = ("rescheduled", "cancelled")
+# What people who will go must hear about, least to most: several changes before a notice goes
+# out are one notice, named by the weightiest (its content is the event as it then is).
+NOTICE_CHANGES = ("relocated", "rescheduled", "cancelled")
+
+
+def weightier(current: str, new: str) -> str:
+    return max(current, new, key=NOTICE_CHANGES.index)
+
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +61,7 @@ def change_notice_record(
                         last_change_at=now,
                         not_before=now + debounce(),
                     )
-                notice.change = change
+                notice.change = weightier(notice.change, change)
                 notice.reason = reason[:300] or notice.reason
                 notice.changes += 1
                 notice.last_change_at = now

@@ -146,7 +146,8 @@ def _notice_plan(row: NoticeDelivery, state: Any, cache: PartsCache) -> Plan:
         to, language = row.user.email, row.user.language
     if not to:
         return Plan(failed="no_address")
-    parts = notice_parts(cache, row.notice.event, row.notice.reason, language)
+    notice = row.notice
+    parts = notice_parts(cache, notice.event, notice.reason, language, notice.change)
     return Plan(to=to, parts=parts, message_id=notice_message_id(row.pk))
 
 

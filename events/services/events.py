@@ -1,5 +1,6 @@
 """Creating, changing, cancelling events and recording who took part."""
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -18,6 +19,8 @@ from scheduling.models import Region
 
 # A change to any of these is a change calendar apps must see: SEQUENCE goes up.
 SEQUENCED_FIELDS = ("starts_at", "ends_at", "venue", "online_url", "city", "status")
+TIME_FIELDS = ("starts_at", "ends_at")
+PLACE_FIELDS = ("city", "venue", "online_url")
 EDITABLE_FIELDS = (
     "title", "description", "activity_type", "level", "region", "city", "venue",
     "online_url", "starts_at", "ends_at", "status", "organiser",
@@ -32,6 +35,18 @@ ERROR_STALE = _(
     "reload it and make your change again."
 )
 ERROR_NOT_A_REGION = _("Unknown region %(code)s.")
+
+
+def change_kind(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """What a change means to the people who will go: "cancelled", "rescheduled" (a new time),
+    "relocated" (a new place or online link), or "updated" (nothing they act on)."""
+    if after.get("status") == EventStatus.CANCELLED != before.get("status"):
+        return "cancelled"
+    if any(after[k] != before[k] for k in TIME_FIELDS if k in after):
+        return "rescheduled"
+    if any(after[k] != before[k] for k in PLACE_FIELDS if k in after):
+        return "relocated"
+    return "updated"
 
 
 def _announce(event_id: int, change: str, reason: str = "") -> None:
@@ -98,7 +113,7 @@ def event_update(
     if errors:
         raise ValidationError(errors)
     bump = any(merged[k] != getattr(event, k) for k in SEQUENCED_FIELDS)
-    moved = merged["starts_at"] != event.starts_at or merged["ends_at"] != event.ends_at
+    kind = change_kind({k: getattr(event, k) for k in EDITABLE_FIELDS}, merged)
     for key, value in data.items():
         setattr(event, key, value)
     if bump:
@@ -106,7 +121,7 @@ def event_update(
     event.save()
     event.refresh_from_db()
     feeds_changing()
-    transaction.on_commit(partial(_announce, event.pk, "rescheduled" if moved else "updated"))
+    transaction.on_commit(partial(_announce, event.pk, kind))
     return event
 
 

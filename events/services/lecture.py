@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import F
 
 from events.feeds import feeds_changing
-from events.models import ActivityType, Event, EventSource, EventStatus, EventTag, Level
+from events.models import ActivityType, Event, EventSource, EventTag, Level
 from events.rules import event_errors
-from events.services.events import SEQUENCED_FIELDS
+from events.services.events import SEQUENCED_FIELDS, change_kind
 from events.signals import event_changed
 from scheduling.models import Region
 
@@ -82,13 +82,9 @@ def lecture_event_sync(
     if not changed:
         return event
     bump = any(k in SEQUENCED_FIELDS for k in changed)
-    if status == EventStatus.CANCELLED and event.status != EventStatus.CANCELLED:
-        kind = "cancelled"
+    kind = change_kind({k: getattr(event, k) for k in data}, data)
+    if kind == "cancelled":
         event.cancel_reason = reason[:300]
-    elif "starts_at" in changed or "ends_at" in changed:
-        kind = "rescheduled"
-    else:
-        kind = "updated"
     for key, value in changed.items():
         setattr(event, key, value)
     if bump:

@@ -94,8 +94,110 @@ def test_several_edits_make_one_notice(
 
     clock.move_to(EDIT + dt.timedelta(minutes=20))
     with django_capture_on_commit_callbacks(execute=True):
-        event_update(actor=coordinator, event=event, venue="新馆")  # "updated": no notice
+        event_update(actor=coordinator, event=event, organiser="区图书馆")  # nothing to act on
     assert ChangeNotice.objects.count() == 1
+
+
+def _body(message: Any) -> str:
+    return str(message.get_body(("plain",)).get_content())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"venue": "区文化馆三楼"}, {"city": "顺义区"}, {"online_url": "https://live.example.cn/new"}],
+)
+def test_a_new_place_or_link_is_a_notice_too(
+    change: dict[str, str],
+    smtp: Sink,
+    clock: Any,
+    coordinator: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Someone whose day-before reminder has gone must still hear the talk moved rooms."""
+    event = EventFactory(starts_at=START, city="海淀区", venue="区图书馆")
+    EmailReminderRequestFactory(event=event, offset_mask=1, language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(actor=coordinator, event=event, **change)
+    assert ChangeNotice.objects.get().change == "relocated"
+    clock.move_to(EDIT + dt.timedelta(minutes=5))
+    _dispatch_and_send(django_capture_on_commit_callbacks)
+    (message,) = smtp.received
+    assert str(message["Subject"]) == f"New place or link: {event.title}"
+    body = _body(message)
+    assert "has a new place or online link" in body
+    event.refresh_from_db()
+    assert f"Where: {event.city} {event.venue}" in body
+    assert f"Join: {event.online_url}" in body if event.online_url else "Join: " in body
+    assert "Your reminders will come at the same times as before." in body
+    html = str(message.get_body(("html",)).get_content())  # type: ignore[union-attr]
+    assert "has a new place or online link" in html
+    assert "BEGIN:VEVENT" in next(iter(message.iter_attachments())).get_content()
+
+
+@pytest.mark.parametrize("order", ["place first", "time first"])
+def test_a_new_time_outweighs_a_new_place_in_one_notice(
+    order: str,
+    smtp: Sink,
+    clock: Any,
+    coordinator: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    event = EventFactory(starts_at=START, city="海淀区", venue="区图书馆")
+    EmailReminderRequestFactory(event=event, offset_mask=1, language="en")
+    later = START + dt.timedelta(hours=2)
+    edits = [
+        {"venue": "区文化馆"},
+        {"starts_at": later, "ends_at": later + dt.timedelta(hours=1)},
+    ]
+    for edit in edits if order == "place first" else edits[::-1]:
+        with django_capture_on_commit_callbacks(execute=True):
+            event_update(actor=coordinator, event=event, **edit)
+    notice = ChangeNotice.objects.get()
+    assert (notice.change, notice.changes) == ("rescheduled", 2)
+    clock.move_to(EDIT + dt.timedelta(minutes=5))
+    _dispatch_and_send(django_capture_on_commit_callbacks)
+    (message,) = smtp.received
+    assert str(message["Subject"]) == f"New time: {event.title}"
+    body = _body(message)
+    assert "April 2, 2027 21:00" in body  # the new time
+    assert "Where: 海淀区 区文化馆" in body  # and the new place, in the same email
+
+
+def test_a_lecturers_new_stream_link_and_reschedule_reason_reach_listeners(
+    smtp: Sink, clock: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    arguments = {
+        "title": "社区学习方法", "description": "", "region_code": None,
+        "organiser": "讲师五", "tags": ["lecturer:5"], "status": EventStatus.CONFIRMED,
+    }  # fmt: skip
+    end = START + dt.timedelta(hours=1)
+    event = lecture_event_sync(
+        event=None, starts_at=START, ends_at=end, online_url="https://live.example.cn/5",
+        **arguments,
+    )  # fmt: skip
+    EmailReminderRequestFactory(target="lecturer:5", offset_mask=1, language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        lecture_event_sync(
+            event=event, starts_at=START, ends_at=end, online_url="https://meet.example.cn/55",
+            **arguments,
+        )  # fmt: skip
+    assert ChangeNotice.objects.get().change == "relocated"
+    clock.move_to(EDIT + dt.timedelta(minutes=5))
+    _dispatch_and_send(django_capture_on_commit_callbacks)
+    assert "Join: https://meet.example.cn/55" in _body(smtp.received[-1])
+
+    clock.move_to(EDIT + dt.timedelta(minutes=10))
+    later = START + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        lecture_event_sync(
+            event=event, starts_at=later, ends_at=later + dt.timedelta(hours=1),
+            online_url="https://meet.example.cn/55", reason="讲师出差，改到第二天", **arguments,
+        )  # fmt: skip
+    clock.move_to(EDIT + dt.timedelta(minutes=15))
+    _dispatch_and_send(django_capture_on_commit_callbacks)
+    body = _body(smtp.received[-1])
+    assert str(smtp.received[-1]["Subject"]).startswith("New time:")
+    assert "Reason: 讲师出差，改到第二天" in body
 
 
 def test_cancellation_notice_reaches_subscribers_and_lecturers(
