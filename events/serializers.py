@@ -278,6 +278,9 @@ class ImportCountsSerializer(serializers.Serializer[Any]):
     created = serializers.IntegerField()
     updated = serializers.IntegerField(help_text="Rows matching an earlier import, changed.")
     unchanged = serializers.IntegerField()
+    cancelled = serializers.IntegerField(
+        help_text="Rows matching an event cancelled since: left cancelled, not changed."
+    )
 
 
 class RowErrorSerializer(serializers.Serializer[Any]):

@@ -2,10 +2,11 @@
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -22,7 +23,8 @@ from events.models import (
     Level,
 )
 from events.rules import event_errors, remembered_weeks
-from events.services.events import SEQUENCED_FIELDS
+from events.services.events import SEQUENCED_FIELDS, change_kind
+from events.signals import event_changed
 from events.spreadsheet import COLUMNS, Row, SpreadsheetError, parse_local_datetime, read_rows
 from scheduling.models import Region
 
@@ -125,7 +127,8 @@ def _parse_row(
 def events_import(
     *, actor: Any, region_code: str, content: bytes, filename: str = ""
 ) -> dict[str, int]:
-    """Import a region's events; returns {"created": n, "updated": n, "unchanged": n}.
+    """Import a region's events; returns how many rows were "created", "updated", "unchanged",
+    and matched a "cancelled" event (left cancelled).
 
     Raises ImportFailed with every bad row's line, column and message, storing nothing."""
     require_region_manager(actor, region_code)
@@ -178,14 +181,19 @@ def _check_rows(
 
 @transaction.atomic
 def _store(actor: Any, region: Region, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Rows matching an earlier import update that event from the file, as an edit on the site
+    would (SEQUENCE, change notices), except that a cancelled event stays cancelled and an
+    event's status is never set by a file. National rows (no region) match too."""
     existing = {
         e.import_key: e
         for e in Event.objects.select_for_update()
         .select_related("region")
-        .filter(region=region, import_key__in=[r["import_key"] for r in rows])
+        .filter(Q(region=region) | Q(region__isnull=True))
+        .filter(import_key__in=[r["import_key"] for r in rows])
     }
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "cancelled": 0}
     new: list[Event] = []
+    announcements: list[tuple[int, str]] = []
     now = timezone.now()
     for data in rows:
         participants = data.pop("participants")
@@ -195,6 +203,10 @@ def _store(actor: Any, region: Region, rows: list[dict[str, Any]]) -> dict[str, 
                              participants_recorded_at=now if participants is not None else None,
                              source=EventSource.IMPORTED, created_by=actor))  # fmt: skip
             continue
+        if event.status == EventStatus.CANCELLED:
+            counts["cancelled"] += 1  # ERROR_CANCELLED_IS_FINAL: a file does not revive it
+            continue
+        data.pop("status")
         changed = {k: v for k, v in data.items() if getattr(event, k) != v}
         if participants is not None and participants != event.participants:
             changed["participants"] = participants
@@ -202,15 +214,23 @@ def _store(actor: Any, region: Region, rows: list[dict[str, Any]]) -> dict[str, 
         if not changed:
             counts["unchanged"] += 1
             continue
+        kind = change_kind({k: getattr(event, k) for k in data}, data)
         bump = any(k in SEQUENCED_FIELDS for k in changed)
         for key, value in changed.items():
             setattr(event, key, value)
         if bump:
             event.sequence = F("sequence") + 1
         event.save()
+        announcements.append((event.pk, kind))
         counts["updated"] += 1
     Event.objects.bulk_create(new, batch_size=1000)
     counts["created"] = len(new)
     if counts["created"] or counts["updated"]:
         feeds_changing()
+    transaction.on_commit(partial(_announce_all, [e.pk for e in new], announcements))
     return counts
+
+
+def _announce_all(created: list[int], changed: list[tuple[int, str]]) -> None:
+    for event_id, kind in [(pk, "created") for pk in created] + changed:
+        event_changed.send(sender=Event, event_id=event_id, change=kind, reason="")

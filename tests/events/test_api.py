@@ -666,9 +666,13 @@ def test_import_by_coordinator_into_own_region_then_again(coordinator: User) -> 
     rows = [{}, {"title": "数字阅读沙龙", "activity_type": "数字阅读分享活动"}]
     response = client.post("/api/events/import/", {"file": xlsx(rows)})
     assert response.status_code == 200
-    assert response.json() == {"region": "110000", "created": 2, "updated": 0, "unchanged": 0}
+    assert response.json() == {
+        "region": "110000", "created": 2, "updated": 0, "unchanged": 0, "cancelled": 0,
+    }  # fmt: skip
     again = client.post("/api/events/import/", {"file": xlsx(rows)})
-    assert again.json() == {"region": "110000", "created": 0, "updated": 0, "unchanged": 2}
+    assert again.json() == {
+        "region": "110000", "created": 0, "updated": 0, "unchanged": 2, "cancelled": 0,
+    }  # fmt: skip
     assert set(Event.objects.values_list("region_id", "source")) == {("110000", "imported")}
 
 

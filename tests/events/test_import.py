@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -13,11 +14,13 @@ from events.models import (
     ACTIVITY_TYPE_NOTICE_NAMES,
     LEVEL_NOTICE_NAMES,
     ActivityType,
+    ChangeNotice,
     Event,
     EventSource,
+    EventStatus,
     Level,
 )
-from events.services import ImportFailed, events_import
+from events.services import ImportFailed, event_cancel, event_update, events_import
 from events.spreadsheet import COLUMNS, template_csv, template_workbook
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +66,7 @@ def row(**changes: object) -> list[object]:
 def test_xlsx_import_creates_every_row(coordinator: User) -> None:
     content = xlsx([HEADER, row(), row(title="数字阅读沙龙", activity_type="数字阅读分享活动")])
     assert events_import(actor=coordinator, region_code="110000", content=content) == {
-        "created": 2, "updated": 0, "unchanged": 0,
+        "created": 2, "updated": 0, "unchanged": 0, "cancelled": 0,
     }  # fmt: skip
     events = list(Event.objects.order_by("title"))
     assert {e.activity_type for e in events} == {
@@ -79,7 +82,7 @@ def test_reuploading_the_same_file_creates_no_duplicates(coordinator: User) -> N
     content = xlsx([HEADER, row(), row(title="第二场")])
     events_import(actor=coordinator, region_code="110000", content=content)
     assert events_import(actor=coordinator, region_code="110000", content=content) == {
-        "created": 0, "updated": 0, "unchanged": 2,
+        "created": 0, "updated": 0, "unchanged": 2, "cancelled": 0,
     }  # fmt: skip
     assert Event.objects.count() == 2
 
@@ -92,6 +95,76 @@ def test_reupload_with_a_changed_venue_updates_and_bumps_sequence(coordinator: U
     assert counts["updated"] == 1
     event = Event.objects.get()
     assert (event.venue, event.sequence) == ("文化馆", 1)
+
+
+def test_a_cancelled_event_stays_cancelled_when_its_file_is_uploaded_again(
+    coordinator: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    first = xlsx([HEADER, row(), row(title="第二场")])
+    events_import(actor=coordinator, region_code="110000", content=first)
+    cancelled = Event.objects.get(title="读书分享会")
+    event_cancel(actor=coordinator, event=cancelled, reason="场馆维修")
+    cancelled.refresh_from_db()
+    before = (cancelled.status, cancelled.sequence, cancelled.venue, cancelled.last_modified)
+
+    # The same rows plus a new one, the cancelled row even with a new venue.
+    again = xlsx([HEADER, row(venue="文化馆"), row(title="第二场"), row(title="第三场")])
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = events_import(actor=coordinator, region_code="110000", content=again)
+    assert counts == {"created": 1, "updated": 0, "unchanged": 1, "cancelled": 1}
+    cancelled.refresh_from_db()
+    assert (
+        cancelled.status, cancelled.sequence, cancelled.venue, cancelled.last_modified
+    ) == before  # fmt: skip
+    assert cancelled.cancel_reason == "场馆维修"
+    assert not ChangeNotice.objects.exists()
+
+
+def test_reimport_keeps_a_status_set_on_the_site(coordinator: User) -> None:
+    events_import(actor=coordinator, region_code="110000", content=xlsx([HEADER, row()]))
+    event = Event.objects.get()
+    event_update(actor=coordinator, event=event, status=EventStatus.TENTATIVE)
+    counts = events_import(
+        actor=coordinator, region_code="110000", content=xlsx([HEADER, row(venue="文化馆")])
+    )
+    assert counts["updated"] == 1
+    event.refresh_from_db()
+    assert (event.status, event.venue) == (EventStatus.TENTATIVE, "文化馆")
+
+
+@pytest.mark.parametrize(
+    ("changes", "notice"),
+    [
+        ({"ends_at": "2027-04-23 17:00"}, "rescheduled"),
+        ({"venue": "文化馆"}, "relocated"),
+        ({"online_url": "https://live.example.cn/1"}, "relocated"),
+        ({"organiser": "市图书馆"}, None),
+    ],
+)
+def test_reimport_tells_people_what_changed_as_an_edit_would(
+    changes: dict[str, str],
+    notice: str | None,
+    coordinator: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    events_import(actor=coordinator, region_code="110000", content=xlsx([HEADER, row()]))
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = events_import(
+            actor=coordinator, region_code="110000", content=xlsx([HEADER, row(**changes)])
+        )
+    assert counts["updated"] == 1
+    assert list(ChangeNotice.objects.values_list("change", flat=True)) == (
+        [notice] if notice else []
+    )
+
+
+def test_the_ministrys_national_rows_are_matched_on_reupload(ministry_user: User) -> None:
+    content = xlsx([HEADER, row(level="全国", title="全国读书日直播")])
+    events_import(actor=ministry_user, region_code="110000", content=content)
+    counts = events_import(actor=ministry_user, region_code="110000", content=content)
+    assert counts == {"created": 0, "updated": 0, "unchanged": 1, "cancelled": 0}
+    event = Event.objects.get()
+    assert (event.region_id, event.level) == (None, Level.NATIONAL)
 
 
 def test_one_bad_row_stores_nothing_and_every_bad_row_is_reported(coordinator: User) -> None:

@@ -1130,3 +1130,22 @@ def test_material_downloads_follow_the_rules(
 
 def test_media_is_not_served_publicly(client: Client, files: dict[str, Any]) -> None:
     assert client.get("/media/" + files["plan"].document.name).status_code == 404
+
+
+def test_import_says_rows_of_cancelled_events_stay_cancelled(
+    client: Client, coordinator: User
+) -> None:
+    login(client, coordinator)
+    url = reverse("events:import")
+    content = xlsx([HEADER, GOOD_ROW])
+    client.post(url, {"region": "110000", "file": upload("a.xlsx", content)})
+    event = Event.objects.get()
+    client.post(reverse("events:cancel", kwargs={"event_id": event.pk}), {"cancel_reason": "停电"})
+    again = client.post(
+        url,
+        {"region": "110000", "file": upload("a.xlsx", content)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = " ".join(again.content.decode().split())
+    assert "1 row matches an event that was cancelled on the site; it stays cancelled." in html
+    assert Event.objects.get().status == EventStatus.CANCELLED
