@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import is_ministry, require_ministry, require_region_manager
 from events.files import check_upload
 from events.models import Nomination, NominationKind, RegionReopening, ReviewStatus, WorkPlan
-from scheduling.models import CampaignYear
+from scheduling.models import CampaignYear, Region
 
 MIN_NOMINATIONS, MAX_NOMINATIONS = 3, 5
 ERROR_AFTER_DEADLINE = _(
@@ -102,11 +102,13 @@ def nomination_submit(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    # Lock the region's nominations so two uploads at once cannot both be the sixth.
+    # The region's uploads take turns on its row, which always exists. Locking the nominations
+    # would not do: two uploads at once would each read four and both insert (READ COMMITTED),
+    # and with none there is nothing to lock. Not the year's row: the allocation run takes it
+    # with NOWAIT. NO KEY UPDATE, so writes that merely refer to the region need not wait.
+    Region.objects.select_for_update(no_key=True).filter(pk=region_code).first()
     existing = list(
-        Nomination.objects.select_for_update().filter(
-            campaign_year=campaign_year, region_id=region_code, kind=kind
-        )
+        Nomination.objects.filter(campaign_year=campaign_year, region_id=region_code, kind=kind)
     )
     if len(existing) >= MAX_NOMINATIONS:
         raise ValidationError(
