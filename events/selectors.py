@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from events.models import ActivityType, Event, EventStatus, Nomination, NominationKind, WorkPlan
 from events.services.submissions import MIN_NOMINATIONS
+from events.statistics.selectors import year_window
 from scheduling.models import CampaignYear, Region, Week
 from scheduling.selectors import latest_version
 from scheduling.yearcal import week_bounds
@@ -241,10 +242,7 @@ class RegionProgress:
 
 def region_progress(campaign_year: CampaignYear) -> list[RegionProgress]:
     """Which regions are missing a plan, nominations or events (four queries)."""
-    tz = timezone.get_default_timezone()
-    first, _ = week_bounds(campaign_year.year, 1)
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
-    end = start + dt.timedelta(weeks=53)
+    start, end = year_window(campaign_year)
     plans = set(
         WorkPlan.objects.filter(campaign_year=campaign_year).values_list("region_id", flat=True)
     )

@@ -8,6 +8,7 @@ from accounts.models import User
 from events.models import ActivityType, Event, EventStatus
 from events.selectors import EventFilters, coverage, event_list, month_grid, region_progress
 from scheduling.models import CampaignYear
+from scheduling.services import campaign_year_open
 from tests.factories import EventFactory, NominationFactory, published_year
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,33 @@ def test_region_progress_names_what_is_missing(campaign_2027: CampaignYear) -> N
     progress = {p.region.code: p for p in region_progress(campaign_2027)}
     assert progress["110000"].missing == ["plan", "brand_projects"]
     assert progress["310000"].missing == ["plan", "learning_stars", "brand_projects", "events"]
+
+
+def event_at(region: str, *start: int) -> None:
+    starts_at = dt.datetime(*start, tzinfo=SH)  # type: ignore[misc]
+    EventFactory(
+        region_id=region, starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=20)
+    )
+
+
+def test_region_progress_counts_the_iso_years_events_only(campaign_2027: CampaignYear) -> None:
+    """2027 has 52 ISO weeks: it runs from Monday 4 January 2027 to Sunday 2 January 2028."""
+    event_at("110000", 2028, 1, 2, 23, 30)  # the last minutes of 2027-W52
+    event_at("310000", 2028, 1, 3, 9)  # 2028-W01
+    event_at("440000", 2027, 1, 3, 23, 30)  # 2026-W53
+    progress = {p.region.code: p for p in region_progress(campaign_2027)}
+    assert progress["110000"].events == 1
+    assert "events" not in progress["110000"].missing
+    assert progress["310000"].events == 0
+    assert "events" in progress["310000"].missing
+    assert progress["440000"].events == 0
+
+
+def test_region_progress_counts_week_53_of_a_53_week_year(
+    ministry_user: User, campaign_2027: CampaignYear
+) -> None:
+    campaign_2026 = campaign_year_open(actor=ministry_user, year=2026)
+    assert campaign_2026.weeks.count() == 53
+    event_at("310000", 2027, 1, 1, 9)  # 2026-W53
+    assert {p.region.code: p for p in region_progress(campaign_2026)}["310000"].events == 1
+    assert {p.region.code: p for p in region_progress(campaign_2027)}["310000"].events == 0

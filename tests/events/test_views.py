@@ -1001,6 +1001,29 @@ def test_progress_is_for_the_ministry_and_names_what_is_missing(
     assert url in coverage_page
 
 
+def test_progress_shows_a_region_whose_only_event_is_in_next_years_week_1_as_without_events(
+    client: Client, ministry_user: User, campaign_2027: CampaignYear
+) -> None:
+    # 2027 has 52 ISO weeks: Sunday 2 January 2028 is its last day, Monday 3 January is 2028-W01.
+    EventFactory(starts_at=at(2028, 1, 2, 23, 30), ends_at=at(2028, 1, 2, 23, 50))
+    EventFactory(region_id="310000", starts_at=at(2028, 1, 3, 9, 0), ends_at=at(2028, 1, 3, 11, 0))
+    login(client, ministry_user)
+    html = client.get(
+        reverse("events:progress", kwargs={"year": 2027}), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Without any event: 36" in html
+
+    def cells(region: str) -> list[str]:
+        row = re.search(rf"{region}</a></th>(.*?)</tr>", html, re.S)
+        assert row is not None
+        return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+
+    assert cells("Beijing")[3] == "1"
+    assert "events" not in cells("Beijing")[4]
+    assert cells("Shanghai")[3] == "0"
+    assert "events" in cells("Shanghai")[4]
+
+
 def test_showcase_shows_accepted_nominations_by_region(
     client: Client, campaign_2027: CampaignYear
 ) -> None:
