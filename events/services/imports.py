@@ -186,7 +186,9 @@ def _store(actor: Any, region: Region, rows: list[dict[str, Any]]) -> dict[str, 
     event's status is never set by a file. National rows (no region) match too."""
     existing = {
         e.import_key: e
-        for e in Event.objects.select_for_update()
+        # of=("self",): national rows make the region join an outer one, which PostgreSQL
+        # will not lock; the events are what must not change meanwhile.
+        for e in Event.objects.select_for_update(of=("self",))
         .select_related("region")
         .filter(Q(region=region) | Q(region__isnull=True))
         .filter(import_key__in=[r["import_key"] for r in rows])
