@@ -40,6 +40,11 @@ class User(AbstractUser):
         choices=[("zh-hans", "简体中文"), ("en", "English")],
         default="zh-hans",
     )
+    # Set when someone signs up on the site, cleared when they open the emailed link: until then
+    # the account is inactive and belongs to nobody proven (accounts/services.py, sign-up).
+    signup_pending_since = models.DateTimeField(
+        _("signed up, email not yet confirmed, since"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -27,8 +27,9 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 # (Django's resolver messages drop it) and in any encoding (a raw access log keeps %-escapes).
 # The page names under /calendar/me/ are not secrets and stay readable.
 SECRET_PATHS = re.compile(
-    r"(?<![\w-])(calendar/me/|unsubscribe/|reminders/confirm/)"
-    r"(?!(?:rotate|follow|star)/)"
+    r"(?<![\w-])(calendar/me/|unsubscribe/|reminders/confirm/"
+    r"|accounts/(?:activate|reset)/[^/\s?#.\"'<>]+/)"
+    r"(?!(?:rotate|follow|star|set-password)/)"
     r"[^/\s?#.\"'<>]+"
 )
 REDACTED = "[redacted]"

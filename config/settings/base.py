@@ -146,7 +146,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Sign-ups whose activation link expired unopened: nobody proved the address, so they go.
+    "accounts-purge-pending": {
+        "task": "accounts.purge_pending_signups",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
+# Sign-up and "send the link again" requests from one address per hour (accounts/ratelimit.py).
+ACCOUNTS_EMAILS_PER_ADDRESS_PER_HOUR = env.int("ACCOUNTS_EMAILS_PER_ADDRESS_PER_HOUR", default=10)
 
 # --- Email ---------------------------------------------------------------------------------
 # Django 6.1's MAILERS (EMAIL_BACKEND and friends are deprecated). EMAIL_URL is parsed by

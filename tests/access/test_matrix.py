@@ -224,6 +224,10 @@ NOT_PLATFORM_WRITES = {
     "password_change": "the signed-in user's own password (django.contrib.auth)",
     "password_reset": "sends a reset email to an address's owner (django.contrib.auth)",
     "password_reset_confirm": "the emailed reset link is the key (django.contrib.auth)",
+    "accounts:signup": "anyone signs up as a resident: inactive until the emailed link is "
+    "opened; signed-in people are sent home (tests/accounts/test_signup.py)",
+    "accounts:signup_resend": "sends the activation link again to a pending address's owner",
+    "accounts:activate": "the emailed activation link is the key (tests/accounts/test_signup.py)",
 }
 # Converter values for building each URL the probe posts to.
 PROBE_VALUES = {

@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from accounts.models import Role, User
+from accounts.tokens import activation_token
 from events.models import ActivityType, DeliveryStatus, Level, ReminderDelivery, ReminderRequest
 from events.reminders.services import new_token, reminder_request
 from events.services import nomination_review, nomination_submit, plan_submit
@@ -73,6 +74,12 @@ VISITS: list[tuple[str, str, str]] = [
     ("accounts/password_reset/done/", ANON, "/accounts/password_reset/done/"),
     ("accounts/reset/<uidb64>/<token>/", ANON, "/accounts/reset/{uid}/{reset_token}/"),
     ("accounts/reset/done/", ANON, "/accounts/reset/done/"),
+    ("accounts/signup/", ANON, "/accounts/signup/"),
+    ("accounts/signup/sent/", ANON, "/accounts/signup/sent/"),
+    ("accounts/signup/resend/", ANON, "/accounts/signup/resend/"),
+    ("accounts/activate/<str:uidb64>/<str:token>/", ANON,
+     "/accounts/activate/{pending_uid}/{activation_token}/"),
+    ("accounts/activate/<str:uidb64>/<str:token>/", ANON, "/accounts/activate/{pending_uid}/x-y/"),
     ("accounts/password_change/", RESIDENT, "/accounts/password_change/"),
     ("accounts/password_change/done/", RESIDENT, "/accounts/password_change/done/"),
     ("calendar/me/", RESIDENT, "/calendar/me/"),
@@ -183,6 +190,7 @@ DOWNLOAD = re.compile(r"\.(ics|csv|xlsx|json)$")
 EMPTY_FORMS: list[tuple[str, str, str]] = [
     (ANON, "/accounts/login/", "main form"),
     (ANON, "/accounts/password_reset/", "main form"),
+    (ANON, "/accounts/signup/", "main form"),
     (ANON, "/reminders/new/?event={event}", "main form.form"),
     (RESIDENT, "/lectures/lecturers/request/", "main form"),
     (COORDINATOR, "/events/new/", "main form.event-form"),
@@ -400,6 +408,10 @@ def _build_world() -> World:
         uid=urlsafe_base64_encode(force_bytes(resident.pk)),
         reset_token=default_token_generator.make_token(resident),
     )  # fmt: skip
+    # Someone who signed up and has not opened the emailed link yet.
+    newcomer = UserFactory(username="新来的居民", is_active=False, signup_pending_since=now)
+    world.ids.update(pending_uid=urlsafe_base64_encode(force_bytes(newcomer.pk)),
+                     activation_token=activation_token.make_token(newcomer))  # fmt: skip
     return world
 
 
