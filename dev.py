@@ -149,6 +149,8 @@ def run(args: list[str]) -> int:
     python = setup()
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    # Links in emails (written to var/mail/) and in calendar feeds name this server.
+    env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port_of(args)}")
     manage(python, "migrate", "--noinput", "-v", "0", env=env)
     manage(python, "seed_demo", env=env)
     viewers = " and simulated viewers" if any(a.startswith("--live-viewers") for a in args) else ""

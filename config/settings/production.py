@@ -4,6 +4,7 @@ Start-up stops with a message naming the variable when a required one is missing
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,6 +50,21 @@ ALLOWED_HOSTS = [
     ).split(",")
     if h.strip()
 ]
+# Links in emails (reminders, change notices, sign-up) and in calendar feeds are absolute: they
+# must name the public site, over HTTPS. By default the first allowed host.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").strip().rstrip("/")
+if not PUBLIC_BASE_URL:
+    if ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+        raise ImproperlyConfigured(
+            "PUBLIC_BASE_URL must be set in production when the first of DJANGO_ALLOWED_HOSTS "
+            "is a pattern: the site's address for links in emails, e.g. https://learn.example.cn"
+        )
+    PUBLIC_BASE_URL = f"https://{ALLOWED_HOSTS[0]}"
+if urlsplit(PUBLIC_BASE_URL).scheme != "https" or not urlsplit(PUBLIC_BASE_URL).hostname:
+    raise ImproperlyConfigured(
+        f"PUBLIC_BASE_URL must be the site's https:// address, e.g. https://learn.example.cn; "
+        f"got {PUBLIC_BASE_URL!r}"
+    )
 _required(
     "EMAIL_URL",
     "the SMTP server for reminders and password resets, e.g. smtp+tls://user:pw@mail.example.cn:587",

@@ -98,3 +98,54 @@ def test_production_deploy_check_is_clean() -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": STRONG_KEY,
+    "DJANGO_ALLOWED_HOSTS": "learn.example.cn",
+    "EMAIL_URL": "smtp://mail.example.cn:25",
+}
+
+
+def _public_base_url(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return _check(
+        {**PRODUCTION, **env, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
+        "config.settings.production",
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PUBLIC_BASE_URL": "http://learn.example.cn"}, "must be the site's https:// address"),
+        ({"PUBLIC_BASE_URL": "learn.example.cn"}, "must be the site's https:// address"),
+        ({"DJANGO_ALLOWED_HOSTS": ".example.cn"}, "PUBLIC_BASE_URL must be set in production"),
+    ],
+)
+def test_production_needs_an_https_address_for_links_in_emails(
+    env: dict[str, str], message: str
+) -> None:
+    """Reminder, notice and sign-up emails carry absolute links: never http://127.0.0.1:8000."""
+    result = _public_base_url(env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_links_default_to_the_first_allowed_host() -> None:
+    probe = "from django.conf import settings; print('URL', settings.PUBLIC_BASE_URL)"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL"}
+        and not k.startswith("DJANGO_")
+    }
+    env.update({**PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
+    for extra, expected in [
+        ({}, "https://learn.example.cn"),
+        ({"PUBLIC_BASE_URL": "https://xuexi.example.cn/"}, "https://xuexi.example.cn"),
+    ]:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", probe],
+            cwd=ROOT, env={**env, **extra}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert f"URL {expected}" in result.stdout, result.stderr
