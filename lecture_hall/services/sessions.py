@@ -45,6 +45,14 @@ ERROR_STALE = _(
 )
 ERROR_STATE = _("A %(state)s session cannot be %(action)s.")
 ERROR_NOT_STARTED = _("A session can be ended only after it has started.")
+ERROR_END_PASSED = _(
+    "The session is under way, so it must end after now (%(now)s), not at %(end)s; "
+    "to stop it early, mark it as ended."
+)
+ERROR_OVER = _(
+    "This session ended at %(end)s, so its length can no longer be changed; "
+    "to hold it again, give it a new start."
+)
 ERROR_REASON = _("Say why, so that subscribers understand the change.")
 ERROR_TITLE = _("This field is required.")
 ERROR_URL = _("The link must start with http:// or https://.")
@@ -121,6 +129,23 @@ def _rule_errors(
         if url and not url.startswith(("http://", "https://")):
             errors[field] = [str(ERROR_URL)]
     return errors
+
+
+def _running_errors(
+    *, starts_at: dt.datetime, old_end: dt.datetime, new_end: dt.datetime
+) -> dict[str, list[str]]:
+    """A new length for a session that has started (its start unchanged): lecturers extend or
+    shorten a talk while it runs, but an end already passed would cut the live room and its
+    attendance short after the fact (ending early is `session_end`)."""
+    now = timezone.now()
+    if starts_at > now:
+        return {}
+    if old_end <= now:
+        return {"duration_minutes": [str(ERROR_OVER % {"end": _local(old_end)})]}
+    if new_end <= now:
+        message = ERROR_END_PASSED % {"now": _local(now), "end": _local(new_end)}
+        return {"duration_minutes": [str(message)]}
+    return {}
 
 
 def _clash_errors(
@@ -297,17 +322,23 @@ def session_update(
     for key in ("starts_at", "duration_minutes", "series"):
         if key in fields:
             setattr(session, key, fields[key])
-    moved = (
-        session.starts_at != before["starts_at"]
-        or session.duration_minutes != before["duration_minutes"]
-    )
+    start_moved = session.starts_at != before["starts_at"]
+    length_changed = session.duration_minutes != before["duration_minutes"]
+    # A new length alone is still a change of time (a reschedule for subscribers), but only a
+    # new start must lie ahead: a talk under way may run longer or shorter.
+    moved = start_moved or length_changed
     errors = _rule_errors(
         title=session.title,
         starts_at=session.starts_at,
         duration=session.duration_minutes,
         links={"stream_url": session.stream_url, "replay_url": session.replay_url},
-        check_past=moved,
+        check_past=start_moved,
     )
+    if length_changed and not start_moved and "duration_minutes" not in errors:
+        old_end = before["starts_at"] + dt.timedelta(minutes=before["duration_minutes"])
+        errors.update(
+            _running_errors(starts_at=session.starts_at, old_end=old_end, new_end=session.ends_at)
+        )
     if moved or lecturer_ids is not None:
         errors.update(
             _clash_errors(

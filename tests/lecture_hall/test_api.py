@@ -34,6 +34,7 @@ from lecture_hall.services import (
 from lecture_hall.services.sessions import (
     ERROR_CLASH,
     ERROR_DURATION,
+    ERROR_END_PASSED,
     ERROR_IN_PAST,
     ERROR_NOT_STARTED,
     ERROR_REASON,
@@ -845,3 +846,65 @@ def test_openapi_schema_lists_every_lecture_hall_path() -> None:
     assert {"from", "to", "region", "lecturer", "series", "state", "mine"} <= listed
     session = response.json()["components"]["schemas"]["Session"]["properties"]
     assert {"starts_at", "ends_at", "version", "event", "lecturers"} <= set(session)
+
+
+# --- a session under way: a new length ---------------------------------------------------------
+
+LIVE_NOW = START + dt.timedelta(minutes=80)  # the session (90 minutes) has 10 minutes left
+
+
+def test_a_live_session_is_extended_through_the_api(teacher: Lecturer, clock: Any) -> None:
+    session = published(teacher)
+    clock.move_to(LIVE_NOW)
+    url = f"/api/sessions/{session.pk}/"
+    response = send(
+        api(teacher.user), "patch", url, {"expected_version": 2, "duration_minutes": 120}
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["starts_at"], body["ends_at"], body["duration_minutes"]) == (
+        "2027-03-10T19:00:00+08:00",
+        "2027-03-10T21:00:00+08:00",
+        120,
+    )
+    assert body["event"]["sequence"] == 1  # calendar apps see the new end
+    assert body["history"][0]["action"] == "rescheduled"
+    session.refresh_from_db()
+    assert session.ends_at == dt.datetime(2027, 3, 10, 21, 0, tzinfo=SH)
+    assert Event.objects.get(pk=session.event_id).ends_at == session.ends_at
+
+
+def test_the_start_of_a_live_session_cannot_move_into_the_past(
+    teacher: Lecturer, clock: Any
+) -> None:
+    session = published(teacher)
+    clock.move_to(LIVE_NOW)
+    before = stored()
+    response = send(
+        api(teacher.user),
+        "patch",
+        f"/api/sessions/{session.pk}/",
+        {"expected_version": 2, "starts_at": "2027-03-10T18:30:00+08:00", "duration_minutes": 150},
+    )
+    assert response.status_code == 400
+    earlier = dt.datetime(2027, 3, 10, 18, 30, tzinfo=SH)
+    assert response.json() == {"errors": {"starts_at": [en(ERROR_IN_PAST, start=local(earlier))]}}
+    assert stored() == before
+
+
+def test_a_live_session_cannot_be_cut_to_an_end_already_passed(
+    teacher: Lecturer, clock: Any
+) -> None:
+    session = published(teacher)
+    clock.move_to(LIVE_NOW)
+    before = stored()
+    response = send(
+        api(teacher.user),
+        "patch",
+        f"/api/sessions/{session.pk}/",
+        {"expected_version": 2, "duration_minutes": 60},
+    )
+    assert response.status_code == 400
+    message = en(ERROR_END_PASSED, now=local(LIVE_NOW), end=local(START + dt.timedelta(minutes=60)))
+    assert response.json() == {"errors": {"duration_minutes": [message]}}
+    assert stored() == before

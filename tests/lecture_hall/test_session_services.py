@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Role, User
 from events.models import ActivityType, Event, EventSource, EventStatus
@@ -18,6 +20,11 @@ from lecture_hall.services import (
     session_publish,
     session_reschedule,
     session_update,
+)
+from lecture_hall.services.sessions import (
+    ERROR_END_PASSED,
+    ERROR_IN_PAST,
+    ERROR_OVER,
 )
 from tests.factories import LecturerFactory, UserFactory
 
@@ -242,3 +249,128 @@ def test_a_session_cannot_join_someone_elses_series(teacher: Lecturer) -> None:
         session_update(actor=teacher.user, session=mine, expected_version=1, series=theirs)
     mine.refresh_from_db()
     assert mine.series is None
+
+
+# --- A session under way: a new length, not a new start ------------------------------------------
+
+EVENING = dt.datetime(2027, 3, 10, 19, 0, tzinfo=SH)  # `create`'s start; it lasts 90 minutes
+
+
+def _local(moment: dt.datetime) -> str:
+    """A moment as the messages show it."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def live(teacher: Lecturer, traveller: object, *, minutes_in: int = 80) -> Session:
+    """A published session that started `minutes_in` minutes ago (by default 10 minutes left)."""
+    session = session_publish(actor=teacher.user, session=create(teacher), expected_version=1)
+    traveller.move_to(EVENING + dt.timedelta(minutes=minutes_in))  # type: ignore[attr-defined]
+    return session
+
+
+def lengthen(teacher: Lecturer, session: Session, minutes: int, via: str) -> Session:
+    if via == "update":
+        return session_update(
+            actor=teacher.user, session=session, expected_version=2, duration_minutes=minutes
+        )
+    return session_reschedule(  # the web page: the same start, a new length, a reason
+        actor=teacher.user,
+        session=session,
+        expected_version=2,
+        starts_at=session.starts_at,
+        duration_minutes=minutes,
+        reason="讨论热烈，延长半小时",
+    )
+
+
+@pytest.mark.parametrize("via", ["update", "reschedule"])
+def test_a_live_session_can_be_extended_and_its_room_stays_open(
+    teacher: Lecturer,
+    _frozen_time: object,  # noqa: PT019
+    via: str,
+) -> None:
+    from lecture_hall.live.selectors import room_info
+
+    session = live(teacher, _frozen_time)
+    extended = lengthen(teacher, session, 120, via)
+    assert (extended.starts_at, extended.duration_minutes) == (EVENING, 120)
+    assert extended.ends_at == EVENING + dt.timedelta(minutes=120)
+    # Calendars and reminders see a change of time, as for any reschedule.
+    event = Event.objects.get(pk=extended.event_id)
+    assert (event.ends_at, event.sequence) == (extended.ends_at, 1)
+    assert extended.reschedule_count == 1
+    change = extended.changes.first()
+    assert change is not None
+    assert change.action == "rescheduled"
+    assert change.changes == {"duration_minutes": ["90", "120"]}
+    # Past the old end (20:30) the room is still live, until the new one (21:00).
+    info = room_info(session_id=extended.pk)
+    assert info is not None
+    assert info.phase(EVENING + dt.timedelta(minutes=100)) == "live"
+    assert info.phase(EVENING + dt.timedelta(minutes=120)) == "ended"
+
+
+def test_a_live_session_can_be_shortened_to_end_later_than_now(
+    teacher: Lecturer,
+    _frozen_time: object,  # noqa: PT019
+) -> None:
+    session = live(teacher, _frozen_time, minutes_in=30)
+    shortened = session_update(
+        actor=teacher.user, session=session, expected_version=2, duration_minutes=45
+    )
+    assert shortened.ends_at == EVENING + dt.timedelta(minutes=45)
+    assert Event.objects.get(pk=shortened.event_id).ends_at == shortened.ends_at
+
+
+def test_a_live_session_cannot_be_shortened_to_an_end_already_passed(
+    teacher: Lecturer,
+    _frozen_time: object,  # noqa: PT019
+) -> None:
+    session = live(teacher, _frozen_time, minutes_in=50)
+    with pytest.raises(ValidationError) as excinfo:
+        session_update(actor=teacher.user, session=session, expected_version=2, duration_minutes=30)
+    now = EVENING + dt.timedelta(minutes=50)
+    expected = ERROR_END_PASSED % {
+        "now": _local(now),
+        "end": _local(EVENING + dt.timedelta(minutes=30)),
+    }
+    assert excinfo.value.message_dict == {"duration_minutes": [str(expected)]}
+    session.refresh_from_db()
+    assert (session.duration_minutes, session.version) == (90, 2)
+    assert Event.objects.get(pk=session.event_id).sequence == 0
+
+
+def test_a_session_already_over_keeps_its_length(
+    teacher: Lecturer,
+    _frozen_time: object,  # noqa: PT019
+) -> None:
+    session = live(teacher, _frozen_time, minutes_in=120)  # it ended at 20:30
+    with pytest.raises(ValidationError) as excinfo:
+        session_update(
+            actor=teacher.user, session=session, expected_version=2, duration_minutes=150
+        )
+    expected = ERROR_OVER % {"end": _local(EVENING + dt.timedelta(minutes=90))}
+    assert excinfo.value.message_dict == {"duration_minutes": [str(expected)]}
+    session.refresh_from_db()
+    assert (session.duration_minutes, session.version) == (90, 2)
+
+
+def test_the_start_of_a_live_session_still_cannot_move_into_the_past(
+    teacher: Lecturer,
+    _frozen_time: object,  # noqa: PT019
+) -> None:
+    session = live(teacher, _frozen_time)
+    earlier = EVENING - dt.timedelta(minutes=30)
+    with pytest.raises(ValidationError) as excinfo:
+        session_reschedule(
+            actor=teacher.user,
+            session=session,
+            expected_version=2,
+            starts_at=earlier,
+            duration_minutes=150,
+            reason="其实更早开始",
+        )
+    expected = ERROR_IN_PAST % {"start": _local(earlier)}
+    assert excinfo.value.message_dict == {"starts_at": [str(expected)]}
+    session.refresh_from_db()
+    assert (session.starts_at, session.duration_minutes, session.version) == (EVENING, 90, 2)

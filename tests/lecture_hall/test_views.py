@@ -1098,3 +1098,18 @@ def test_create_series_per_role(
     else:
         assert response.status_code == expected
     assert Series.objects.filter(title="新系列").exists() == (expected == 302)
+
+
+def test_a_live_session_is_extended_through_the_reschedule_page(
+    client: Client, world: World, clock: Any
+) -> None:
+    clock.move_to(EVENING + dt.timedelta(minutes=80))  # on the air, 10 minutes left
+    client.force_login(world.teacher.user)
+    url = reverse("lecture_hall:session_reschedule", args=[world.published.pk])
+    response = get(client, url)
+    assert 'value="2027-03-01T19:00"' in response.content.decode()  # the start, as it stands
+    data = {"starts_at": "2027-03-01T19:00", "duration_minutes": "120", "reason": "延长答疑"}
+    response = post(client, url, data | {"expected_version": "2"})
+    assert response.status_code == 302, field_errors(response.content.decode(), "starts_at")
+    session = Session.objects.get(pk=world.published.pk)
+    assert (session.starts_at, session.ends_at) == (EVENING, EVENING + dt.timedelta(hours=2))
