@@ -20,6 +20,7 @@ from events.models import (
     NominationKind,
     ReviewStatus,
 )
+from events.selectors import WHEN_PAST, WHEN_UPCOMING
 from events.services.events import ERROR_NOT_A_REGION
 from scheduling.models import Region
 
@@ -104,6 +105,42 @@ class LocalDateTimeField(forms.DateTimeField):
 
 # --- The public calendar ---------------------------------------------------------------------
 
+# The list's "when": blank is the default (upcoming, unless a month or day is chosen: then all
+# of it), "all" is every date. The words are the lecture hall's.
+WHEN_ALL = "all"
+WHEN_CHOICES = [("", _("Upcoming")), (WHEN_PAST, _("Past")), (WHEN_ALL, _("Any time"))]
+
+
+def _when_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("When"),
+        required=False,
+        choices=WHEN_CHOICES,
+        help_text=_("Upcoming: from today on, soonest first. Past: latest first."),
+    )
+
+
+def when_filter(choice: str, *, dated: bool = False) -> str:
+    """The selector's `when` for the form's choice; `dated`: a month or day is chosen, and then
+    the default is all of it (the month grid's "more" links open a day, past or not)."""
+    if choice == WHEN_PAST:
+        return WHEN_PAST
+    if choice == WHEN_ALL or dated:
+        return ""
+    return WHEN_UPCOMING
+
+
+class WhenForm(forms.Form):
+    """Upcoming, past or every event (a coordinator's list); a wrong value shows the default."""
+
+    when = _when_field()
+
+    def choice(self) -> str:
+        return self.cleaned_data["when"] if self.is_bound and self.is_valid() else ""
+
+    def filter(self) -> str:
+        return when_filter(self.choice())
+
 
 class EventFilterForm(forms.Form):
     """The calendar's filters, sent by GET; an unknown value is reported and ignored."""
@@ -115,6 +152,7 @@ class EventFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("Title, city or organiser."),
     )
+    when = _when_field()
     region = forms.ChoiceField(label=_("Region"), required=False)
     activity_type = forms.ChoiceField(
         label=_("Activity type"), required=False, choices=[ANY, *ActivityType.choices]
@@ -135,6 +173,10 @@ class EventFilterForm(forms.Form):
     def __init__(self, *args: Any, regions: Iterable[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices(regions, ANY)  # type: ignore[attr-defined]
+        dated = self.is_bound and (self.data.get("month") or self.data.get("day"))
+        if dated and not self.data.get("when"):
+            # A chosen month or day lists all of it; the form says so.
+            self.data = {**dict(self.data.items()), "when": WHEN_ALL}
 
     def clean_month(self) -> dt.date | None:
         text = (self.cleaned_data.get("month") or "").strip()
@@ -180,10 +222,13 @@ class EventFilterForm(forms.Form):
     def filters(self) -> dict[str, Any]:
         """The valid filters only: a wrong one is shown as an error and not applied."""
         if not self.is_bound:
-            return {}
+            return {"when": WHEN_UPCOMING}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
+            "when": when_filter(
+                data.get("when") or "", dated=bool(data.get("month") or data.get("day"))
+            ),
             "region": data.get("region") or None,
             "activity_type": data.get("activity_type") or None,
             "level": data.get("level") or None,

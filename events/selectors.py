@@ -28,6 +28,12 @@ class EventFilters:
     day: dt.date | None = None  # one day in the campaign's zone: events running at any time of it
     search: str | None = None
     include_cancelled: bool = True
+    # "" (any time, in time order: the API's default), "upcoming" (running today or later,
+    # soonest first) or "past" (ended before today, latest first).
+    when: str = ""
+
+
+WHEN_UPCOMING, WHEN_PAST = "upcoming", "past"
 
 
 # A day of the month grid lists at most this many events, then links to the rest: a busy June
@@ -51,9 +57,18 @@ def day_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime
     return start, end
 
 
-def event_list(filters: EventFilters) -> QuerySet[Event]:
-    """Events matching the filters, with their region joined: one query however many there are."""
+def event_list(filters: EventFilters, *, today: dt.date | None = None) -> QuerySet[Event]:
+    """Events matching the filters, with their region joined: one query however many there are.
+    `today` (default: today in the campaign's zone) is where upcoming and past part."""
     events = Event.objects.select_related("region").order_by("starts_at", "id")
+    if filters.when in (WHEN_UPCOMING, WHEN_PAST):
+        midnight, _ = day_bounds(
+            today or timezone.localdate(timezone=timezone.get_default_timezone())
+        )
+        if filters.when == WHEN_UPCOMING:
+            events = events.filter(ends_at__gt=midnight)
+        else:
+            events = events.filter(ends_at__lte=midnight).order_by("-starts_at", "-id")
     if filters.region:
         events = events.filter(region_id=filters.region)
     if filters.activity_type:
@@ -116,7 +131,7 @@ def month_events(filters: EventFilters, month: dt.date) -> list[GridEvent]:
     first, last = month_span(month)
     start, end = day_bounds(first, last)
     rows = (
-        event_list(dataclasses.replace(filters, month=None, day=None))
+        event_list(dataclasses.replace(filters, month=None, day=None, when=""))
         .filter(starts_at__lt=end, ends_at__gt=start)
         .select_related(None)
         .values_list("id", "title", "starts_at", "ends_at", "status")

@@ -18,10 +18,10 @@ from events.selectors import (
     month_grid,
     month_total,
 )
-from events.views.common import paginate
+from events.views.common import paginate, when_links
 from scheduling.models import Region
 
-FILTER_KEYS = ("q", "region", "activity_type", "level", "month", "day")
+FILTER_KEYS = ("q", "when", "region", "activity_type", "level", "month", "day")
 
 
 def _query(request: HttpRequest, *, drop: tuple[str, ...] = ()) -> str:
@@ -42,8 +42,11 @@ def _filter_form(request: HttpRequest) -> EventFilterForm:
 def event_list_page(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = EventFilters(**form.filters())
+    choice = form["when"].value() or "" if form.is_bound else ""
     context = {
         "form": form,
+        "when": filters.when,
+        "when_links": when_links(request, choice, FILTER_KEYS),
         "page": paginate(request, event_list(filters)),
         "query": _query(request, drop=("month", "day")),
         "day": filters.day,

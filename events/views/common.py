@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_ministry, require_ministry, require_region_manager
+from events.forms import WHEN_CHOICES
 from events.models import Event
 from scheduling.models import CampaignYear
 
@@ -83,3 +84,19 @@ def chosen_region(request: HttpRequest) -> str | None:
 
 def paginate(request: HttpRequest, items: QuerySet[Any]) -> Page[Any]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def when_links(request: HttpRequest, choice: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Links to the upcoming, past and all events, keeping the request's other `keys`."""
+    links = []
+    for value, label in WHEN_CHOICES:
+        kept = request.GET.copy()
+        for key in list(kept):
+            if key not in keys or key == "when" or not kept.get(key):
+                del kept[key]
+        if value:
+            kept["when"] = value
+        query = kept.urlencode()
+        link = {"label": label, "query": f"?{query}" if query else "", "current": value == choice}
+        links.append(link)
+    return links

@@ -17,6 +17,7 @@ from events.forms import (
     ImportForm,
     ParticipantsForm,
     RegionPickForm,
+    WhenForm,
     add_service_errors,
 )
 from events.models import (
@@ -42,6 +43,7 @@ from events.views.common import (
     require_entry_rights,
     require_event_writer,
     signed_in_page,
+    when_links,
 )
 from scheduling.models import Region
 
@@ -177,8 +179,16 @@ def my_events(request: HttpRequest) -> HttpResponse:
     code = chosen_region(request)
     pick = RegionPickForm(initial={"region": code}, regions=Region.objects.all())
     region = get_object_or_404(Region, code=code) if code else None
-    page = paginate(request, event_list(EventFilters(region=code))) if code else None
-    context = {"region": region, "page": page, "pick": pick if is_ministry(user) else None}
+    when = WhenForm(request.GET if request.GET.get("when") else None)
+    filters = EventFilters(region=code, when=when.filter())
+    page = paginate(request, event_list(filters)) if code else None
+    context = {
+        "region": region,
+        "page": page,
+        "pick": pick if is_ministry(user) else None,
+        "when": filters.when,
+        "when_links": when_links(request, when.choice(), ("region",)),
+    }
     return render(request, "events/mine.html", context)
 
 

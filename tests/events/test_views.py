@@ -50,6 +50,7 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["zh-hans", "en"]
 SH = timezone.get_default_timezone()
+BEFORE_2027 = dt.datetime(2026, 12, 1, 10, 0, tzinfo=SH)
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HEADER = [zh for _cid, zh, _en, _req in COLUMNS]
@@ -772,6 +773,7 @@ def test_a_script_in_a_title_is_shown_as_text_everywhere(client: Client, coordin
 # --- The public calendar ---------------------------------------------------------------------
 
 
+@time_machine.travel(BEFORE_2027, tick=False)  # the lists open at today: their events are upcoming
 def test_list_shows_times_in_beijing_and_cancelled_events_clearly(
     client: Client,
 ) -> None:
@@ -830,6 +832,7 @@ def test_detail_shows_every_field_and_participants_when_recorded(client: Client)
         ("?month=April", {"北京读书会", "上海讲座", "四月活动"}),  # a wrong filter is ignored
     ],
 )
+@time_machine.travel(BEFORE_2027, tick=False)  # the lists open at today: their events are upcoming
 def test_list_filters(client: Client, query: str, expected: set[str]) -> None:
     EventFactory(title="北京读书会", starts_at=at(2027, 3, 2, 9, 0), ends_at=at(2027, 3, 2, 10, 0))
     EventFactory(
@@ -853,6 +856,7 @@ def test_list_filters(client: Client, query: str, expected: set[str]) -> None:
         assert in_language("en", ERROR_MONTH) in field_errors(html, "month")
 
 
+@time_machine.travel(BEFORE_2027, tick=False)  # the lists open at today: their events are upcoming
 def test_list_is_paginated_by_fifty_and_pages_keep_the_filters(client: Client) -> None:
     for i in range(51):
         EventFactory(
@@ -913,6 +917,7 @@ def _many_events(n: int) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 40])
+@time_machine.travel(BEFORE_2027, tick=False)  # the lists open at today: their events are upcoming
 def test_list_and_month_queries_do_not_grow_with_the_events(
     client: Client, django_assert_max_num_queries: DjangoAssertNumQueries, count: int
 ) -> None:
@@ -1045,6 +1050,7 @@ def test_showcase_shows_accepted_nominations_by_region(
     )
 
 
+@time_machine.travel(BEFORE_2027, tick=False)  # the lists open at today: their events are upcoming
 def test_coordinator_sees_only_their_regions_events_with_actions(
     client: Client, coordinator: User
 ) -> None:
