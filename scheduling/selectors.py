@@ -4,7 +4,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from scheduling.models import (
@@ -53,6 +53,42 @@ class WeekRow:
 
 def latest_version(campaign_year: CampaignYear) -> PublishedVersion | None:
     return campaign_year.versions.order_by("-number").first()
+
+
+def iso_today() -> int:
+    """The ISO year of today in the campaign's zone (the campaign's weeks are ISO weeks)."""
+    return timezone.localdate(timezone=timezone.get_default_timezone()).isocalendar().year
+
+
+def public_calendar_year(*, today_year: int | None = None) -> int | None:
+    """The year /calendar/ opens: this (ISO) year while it has a published calendar — residents
+    look for this year's Learning Weeks — otherwise the latest published year, otherwise the
+    latest open one; None when no year is open."""
+    current = today_year if today_year is not None else iso_today()
+    years = CampaignYear.objects.order_by("-year")
+    if years.filter(year=current, versions__isnull=False).exists():
+        return current
+    published = years.filter(versions__isnull=False).values_list("year", flat=True).first()
+    return published or years.values_list("year", flat=True).first()
+
+
+@dataclass(frozen=True)
+class NextYear:
+    year: int
+    published: bool
+
+
+def next_year_after(campaign_year: CampaignYear) -> NextYear | None:
+    """The year after this one when this is the current year and the next is open already."""
+    if campaign_year.year != iso_today():
+        return None
+    following = (
+        CampaignYear.objects.filter(year=campaign_year.year + 1)
+        .annotate(published=Exists(PublishedVersion.objects.filter(campaign_year=OuterRef("pk"))))
+        .values_list("year", "published")
+        .first()
+    )
+    return NextYear(*following) if following else None
 
 
 def latest_run(campaign_year: CampaignYear) -> AllocationRun | None:

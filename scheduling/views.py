@@ -38,6 +38,8 @@ from scheduling.selectors import (
     application_overview,
     latest_run,
     latest_version,
+    next_year_after,
+    public_calendar_year,
     rank_histogram,
     time_left,
     version_changes,
@@ -93,10 +95,8 @@ def _year(year: int) -> CampaignYear:
 
 @require_safe
 def year_latest(request: HttpRequest) -> HttpResponse:
-    """The latest published year, or the latest open one when none is published yet."""
-    years = CampaignYear.objects.order_by("-year")
-    year = years.filter(versions__isnull=False).values_list("year", flat=True).first()
-    year = year or years.values_list("year", flat=True).first()
+    """This year's calendar while it is published; else the latest published or open year."""
+    year = public_calendar_year()
     if year is None:
         raise Http404(_("No campaign year has been opened yet."))
     return redirect("scheduling:year", year=year)
@@ -115,6 +115,7 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
         "coverage": coverage(rows),
         "svg": year_svg(rows, regions, year=year, published=version is not None),
         "years": list(CampaignYear.objects.order_by("year").values_list("year", flat=True)),
+        "next_year": next_year_after(campaign_year),
     }
     return render(request, "scheduling/year.html", context)
 
