@@ -1,4 +1,5 @@
-"""Reading and writing the event spreadsheets coordinators keep (XLSX or CSV), with no Django.
+"""Reading and writing the event spreadsheets coordinators keep (XLSX or CSV); of Django only
+its translations, for the messages about a whole file (the import page and the API show them).
 
 Rows come back as plain strings/values keyed by column id, each with its line number, so the
 import can report "line 14, 开始时间: …". CSV exported by Excel on Chinese Windows is GB18030,
@@ -12,6 +13,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -32,9 +34,19 @@ COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
+ERROR_HEADERS = _("The first row must hold the template's headers; missing: %(missing)s.")
+ERROR_EMPTY = _("The file is empty: download the template and fill it in.")
+ERROR_TOO_MANY_ROWS = _("At most %(max)s rows per file; split the file.")
+ERROR_NO_EVENTS = _("The file has headers but no events.")
+ERROR_TOO_LARGE = _("The file is larger than %(max)s MB.")
+ERROR_BAD_XLSX = _("The file looks like Excel but cannot be opened: %(reason)s")
+ERROR_NOT_A_SPREADSHEET = _("The file is neither an Excel workbook (.xlsx) nor a CSV text file.")
+ERROR_ENCODING = _("The CSV file is neither UTF-8 nor GB18030 text.")
+
 
 class SpreadsheetError(ValueError):
-    """The file itself cannot be read as the template (not a row's content)."""
+    """The file itself cannot be read as the template (not a row's content). The message is
+    translated when raised, in the language of the request that reads the file."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +67,7 @@ def _header_map(header: Sequence[object]) -> dict[int, str]:
             mapping[index] = names[key]
     missing = [zh for cid, zh, _en, required in COLUMNS if required and cid not in mapping.values()]
     if missing:
-        raise SpreadsheetError(
-            "The first row must hold the template's headers; missing: " + "、".join(missing) + "."
-        )
+        raise SpreadsheetError(ERROR_HEADERS % {"missing": "、".join(missing)})
     return mapping
 
 
@@ -65,7 +75,7 @@ def _rows(table: Iterator[Sequence[object]]) -> list[Row]:
     try:
         header = next(table)
     except StopIteration:
-        raise SpreadsheetError("The file is empty: download the template and fill it in.") from None
+        raise SpreadsheetError(str(ERROR_EMPTY)) from None
     mapping = _header_map(header)
     rows: list[Row] = []
     for line, raw in enumerate(table, start=2):
@@ -74,27 +84,25 @@ def _rows(table: Iterator[Sequence[object]]) -> list[Row]:
             continue  # blank lines between blocks are common in hand-kept sheets
         rows.append(Row(line, values))
         if len(rows) > MAX_ROWS:
-            raise SpreadsheetError(f"At most {MAX_ROWS} rows per file; split the file.")
+            raise SpreadsheetError(ERROR_TOO_MANY_ROWS % {"max": MAX_ROWS})
     if not rows:
-        raise SpreadsheetError("The file has headers but no events.")
+        raise SpreadsheetError(str(ERROR_NO_EVENTS))
     return rows
 
 
 def read_rows(content: bytes, filename: str = "") -> list[Row]:
     """Rows of an XLSX or CSV file, chosen by content (an .xlsx is a zip), not by name."""
     if len(content) > MAX_BYTES:
-        raise SpreadsheetError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise SpreadsheetError(ERROR_TOO_LARGE % {"max": MAX_BYTES // (1024 * 1024)})
     if content[:4] == b"PK\x03\x04":
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise SpreadsheetError(
-                f"The file looks like Excel but cannot be opened: {exc}"
-            ) from exc
+            raise SpreadsheetError(ERROR_BAD_XLSX % {"reason": exc}) from exc
         sheet = workbook.worksheets[0]
         return _rows(iter(sheet.iter_rows(values_only=True)))
     if b"\x00" in content[:2048]:
-        raise SpreadsheetError("The file is neither an Excel workbook (.xlsx) nor a CSV text file.")
+        raise SpreadsheetError(str(ERROR_NOT_A_SPREADSHEET))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -102,7 +110,7 @@ def read_rows(content: bytes, filename: str = "") -> list[Row]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise SpreadsheetError("The CSV file is neither UTF-8 nor GB18030 text.")
+        raise SpreadsheetError(str(ERROR_ENCODING))
     return _rows(iter(csv.reader(io.StringIO(text))))
 
 
