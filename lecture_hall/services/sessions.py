@@ -6,7 +6,7 @@ calendar event along (`lecture_event_sync`), which bumps SEQUENCE and tells list
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.core.cache import cache
@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import require_lecture_manager
+from accounts.models import Role
+from accounts.permissions import is_ministry, require_lecture_manager
 from events.models import EventStatus
 from events.services import lecture_event_sync
 from lecture_hall.models import (
@@ -54,6 +55,10 @@ ERROR_OVER = _(
     "to hold it again, give it a new start."
 )
 ERROR_REASON = _("Say why, so that subscribers understand the change.")
+ERROR_LECTURER_REGION = _(
+    "%(name)s is not a lecturer of your region; a coordinator books only their own region's "
+    "lecturers."
+)
 ERROR_TITLE = _("This field is required.")
 ERROR_URL = _("The link must start with http:// or https://.")
 TRACKED = (
@@ -99,6 +104,22 @@ def _require_series_manager(actor: Any, series: Series | None) -> None:
     """A session joins a series only by someone who may manage that series."""
     if series is not None:
         _require_manager(actor, list(series.lecturers.all()), series.region_id)
+
+
+def _lecturer_region_errors(
+    actor: Any, lecturers: Sequence[Lecturer], kept: Collection[Lecturer] = ()
+) -> dict[str, list[str]]:
+    """A coordinator names only their region's lecturers, besides those the session already
+    has: another region's lecturer would find their time blocked by the clash check, and the
+    session in their feed, without anyone of theirs having agreed."""
+    if is_ministry(actor) or actor.role != Role.COORDINATOR:
+        return {}
+    messages = [
+        str(ERROR_LECTURER_REGION % {"name": lecturer.name})
+        for lecturer in lecturers
+        if lecturer.region_id != actor.region_id and lecturer not in kept
+    ]
+    return {"lecturer_ids": messages} if messages else {}
 
 
 def _check_version(session: Session, expected_version: int | None) -> None:
@@ -253,7 +274,32 @@ def session_create(
     stream_url: str = "",
 ) -> Session:
     """A new draft session; lecturers must include the acting lecturer (unless a manager)."""
-    lecturers = lecturers_by_id(lecturer_ids)
+    return _create(
+        actor=actor,
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        lecturers=lecturers_by_id(lecturer_ids),
+        abstract=abstract,
+        series=series,
+        region_code=region_code,
+        stream_url=stream_url,
+    )
+
+
+def _create(
+    *,
+    actor: Any,
+    title: str,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    lecturers: list[Lecturer],
+    abstract: str,
+    series: Series | None,
+    region_code: str | None,
+    stream_url: str,
+    kept: Collection[Lecturer] = (),
+) -> Session:
     region_code = region_code or (series.region_id if series else None) or lecturers[0].region_id
     _require_manager(actor, lecturers, region_code)
     _require_series_manager(actor, series)
@@ -264,6 +310,7 @@ def session_create(
         links={"stream_url": stream_url},
         check_past=True,
     )
+    errors.update(_lecturer_region_errors(actor, lecturers, kept))
     errors.update(_clash_errors(lecturers, starts_at, duration_minutes, exclude=None))
     if errors:
         raise ValidationError(errors)
@@ -308,9 +355,11 @@ def session_update(
         raise ValidationError(
             ERROR_STATE % {"state": session.get_state_display(), "action": _("edited")}
         )
+    errors: dict[str, list[str]] = {}
     if lecturer_ids is not None:
         new_lecturers = lecturers_by_id(lecturer_ids)
         _require_manager(actor, new_lecturers, session.region_id)
+        errors.update(_lecturer_region_errors(actor, new_lecturers, kept=lecturers))
     else:
         new_lecturers = lecturers
     before = {k: getattr(session, k) for k in TRACKED}
@@ -327,12 +376,14 @@ def session_update(
     # A new length alone is still a change of time (a reschedule for subscribers), but only a
     # new start must lie ahead: a talk under way may run longer or shorter.
     moved = start_moved or length_changed
-    errors = _rule_errors(
-        title=session.title,
-        starts_at=session.starts_at,
-        duration=session.duration_minutes,
-        links={"stream_url": session.stream_url, "replay_url": session.replay_url},
-        check_past=start_moved,
+    errors.update(
+        _rule_errors(
+            title=session.title,
+            starts_at=session.starts_at,
+            duration=session.duration_minutes,
+            links={"stream_url": session.stream_url, "replay_url": session.replay_url},
+            check_past=start_moved,
+        )
     )
     if length_changed and not start_moved and "duration_minutes" not in errors:
         old_end = before["starts_at"] + dt.timedelta(minutes=before["duration_minutes"])
@@ -477,16 +528,20 @@ def session_end(
     return session
 
 
+@transaction.atomic
 def session_duplicate(*, actor: Any, session: Session, weeks: int = 1) -> Session:
-    """A new draft of the same session `weeks` later (the lecturer's weekly course)."""
-    return session_create(
+    """A new draft of the same session `weeks` later (the lecturer's weekly course); the copy
+    keeps the session's lecturers, whichever region they belong to."""
+    lecturers = lecturers_by_id([lecturer.pk for lecturer in session.lecturers.all()])
+    return _create(
         actor=actor,
         title=session.title,
         abstract=session.abstract,
         starts_at=session.starts_at + dt.timedelta(weeks=weeks),
         duration_minutes=session.duration_minutes,
-        lecturer_ids=[lecturer.pk for lecturer in session.lecturers.all()],
+        lecturers=lecturers,
         series=session.series,
         region_code=session.region_id,
         stream_url=session.stream_url,
+        kept=lecturers,
     )

@@ -36,6 +36,7 @@ from lecture_hall.services.sessions import (
     ERROR_DURATION,
     ERROR_END_PASSED,
     ERROR_IN_PAST,
+    ERROR_LECTURER_REGION,
     ERROR_NOT_STARTED,
     ERROR_REASON,
     ERROR_STALE,
@@ -908,3 +909,69 @@ def test_a_live_session_cannot_be_cut_to_an_end_already_passed(
     message = en(ERROR_END_PASSED, now=local(LIVE_NOW), end=local(START + dt.timedelta(minutes=60)))
     assert response.json() == {"errors": {"duration_minutes": [message]}}
     assert stored() == before
+
+
+# --- whom a coordinator may book ---------------------------------------------------------------
+
+
+@pytest.fixture
+def beijing_teacher() -> Lecturer:
+    return LecturerFactory(name="赵研究员", region_id="110000", user__region_id="110000")
+
+
+def test_coordinator_cannot_book_another_regions_lecturer_through_the_api(
+    teacher: Lecturer, beijing_teacher: Lecturer, region_coordinator: User
+) -> None:
+    client = api(region_coordinator)
+    refusal = {"errors": {"lecturer_ids": [en(ERROR_LECTURER_REGION, name="赵研究员")]}}
+    before = stored()
+    body = SESSION_BODY | {"region": "500000", "lecturer_ids": [beijing_teacher.pk]}
+    response = send(client, "post", "/api/sessions/", body)
+    assert (response.status_code, response.json()) == (400, refusal)
+    assert stored() == before
+
+    session = make(teacher, actor=region_coordinator)
+    before = stored()
+    response = send(
+        client,
+        "patch",
+        f"/api/sessions/{session.pk}/",
+        {"expected_version": 1, "lecturer_ids": [teacher.pk, beijing_teacher.pk]},
+    )
+    assert (response.status_code, response.json()) == (400, refusal)
+    assert stored() == before
+    assert list(session.lecturers.all()) == [teacher]
+
+
+def test_coordinator_books_own_lecturers_and_keeps_assigned_ones_through_the_api(
+    teacher: Lecturer, beijing_teacher: Lecturer, region_coordinator: User, ministry_user: User
+) -> None:
+    client = api(region_coordinator)
+    body = SESSION_BODY | {"region": "500000", "lecturer_ids": [teacher.pk]}
+    response = send(client, "post", "/api/sessions/", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["lecturers"] == [{"id": teacher.pk, "name": "王教授"}]
+    # A Chongqing session the Ministry gave to Beijing's lecturer: the coordinator keeps them.
+    shared = make(
+        teacher,
+        actor=ministry_user,
+        region_code="500000",
+        lecturer_ids=[beijing_teacher.pk],
+        starts_at=START + dt.timedelta(days=1),
+    )
+    response = send(
+        client,
+        "patch",
+        f"/api/sessions/{shared.pk}/",
+        {
+            "expected_version": 1,
+            "title": "京渝对谈",
+            "lecturer_ids": [beijing_teacher.pk, teacher.pk],
+        },
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["title"] == "京渝对谈"
+    assert {item["id"] for item in response.json()["lecturers"]} == {
+        beijing_teacher.pk,
+        teacher.pk,
+    }

@@ -24,6 +24,7 @@ from lecture_hall.services import (
 from lecture_hall.services.sessions import (
     ERROR_END_PASSED,
     ERROR_IN_PAST,
+    ERROR_LECTURER_REGION,
     ERROR_OVER,
 )
 from tests.factories import LecturerFactory, UserFactory
@@ -374,3 +375,68 @@ def test_the_start_of_a_live_session_still_cannot_move_into_the_past(
     assert excinfo.value.message_dict == {"starts_at": [str(expected)]}
     session.refresh_from_db()
     assert (session.starts_at, session.duration_minutes, session.version) == (EVENING, 90, 2)
+
+
+# --- Whom a coordinator may book -----------------------------------------------------------------
+
+
+@pytest.fixture
+def chongqing() -> User:
+    """The coordinator of Chongqing (500000), `teacher`'s region."""
+    return UserFactory(role=Role.COORDINATOR, region_id="500000")
+
+
+@pytest.fixture
+def visitor() -> Lecturer:
+    """A lecturer of Beijing (110000)."""
+    return LecturerFactory(name="赵研究员", region_id="110000", user__region_id="110000")
+
+
+def not_of_your_region(lecturer: Lecturer) -> str:
+    return str(ERROR_LECTURER_REGION % {"name": lecturer.name})
+
+
+def test_coordinator_cannot_book_another_regions_lecturer(
+    teacher: Lecturer, chongqing: User, visitor: Lecturer
+) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        create(teacher, actor=chongqing, region_code="500000", lecturer_ids=[visitor.pk])
+    assert excinfo.value.message_dict == {"lecturer_ids": [not_of_your_region(visitor)]}
+    with pytest.raises(ValidationError) as excinfo:
+        create(teacher, actor=chongqing, lecturer_ids=[teacher.pk, visitor.pk])
+    assert excinfo.value.message_dict == {"lecturer_ids": [not_of_your_region(visitor)]}
+    assert not Session.objects.exists()
+
+
+def test_coordinator_cannot_add_another_regions_lecturer_to_a_session(
+    teacher: Lecturer, chongqing: User, visitor: Lecturer
+) -> None:
+    session = create(teacher, actor=chongqing)
+    with pytest.raises(ValidationError) as excinfo:
+        session_update(
+            actor=chongqing,
+            session=session,
+            expected_version=1,
+            lecturer_ids=[teacher.pk, visitor.pk],
+        )
+    assert excinfo.value.message_dict == {"lecturer_ids": [not_of_your_region(visitor)]}
+    session.refresh_from_db()
+    assert (list(session.lecturers.all()), session.version) == ([teacher], 1)
+
+
+def test_coordinator_books_their_regions_lecturers_and_keeps_those_assigned(
+    teacher: Lecturer, chongqing: User, visitor: Lecturer, ministry_user: User
+) -> None:
+    colleague = LecturerFactory(name="陈老师")  # Chongqing too
+    # The Ministry may book anyone: here Beijing's lecturer for a Chongqing session.
+    session = create(teacher, actor=ministry_user, region_code="500000", lecturer_ids=[visitor.pk])
+    edited = session_update(
+        actor=chongqing,
+        session=session,
+        expected_version=1,
+        lecturer_ids=[visitor.pk, colleague.pk],
+        title="京渝对谈",
+    )
+    assert (edited.title, set(edited.lecturers.all())) == ("京渝对谈", {visitor, colleague})
+    copy = session_duplicate(actor=chongqing, session=edited)
+    assert set(copy.lecturers.all()) == {visitor, colleague}
