@@ -65,8 +65,8 @@ def _shift(month: dt.date, by: int) -> dt.date:
 def month_page(
     request: HttpRequest, year: int | None = None, month: int | None = None
 ) -> HttpResponse:
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
     if year is None or month is None:
-        today = timezone.localdate(timezone=timezone.get_default_timezone())
         year, month = today.year, today.month
     if not (1 <= month <= 12 and 1900 <= year <= 2200):
         raise Http404("No such month.")
@@ -81,6 +81,8 @@ def month_page(
         "previous": _shift(first, -1),
         "next": _shift(first, 1),
         "query": _query(request, drop=("month", "day")),
+        # Marked and linked ("Today") only when this month holds it.
+        "today": today if (today.year, today.month) == (year, month) else None,
     }
     return render(request, "events/month.html", context)
 
