@@ -1,6 +1,6 @@
 """Series (courses): a title, lecturers, an optional region and cover."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,11 +8,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import require_lecture_manager
+from accounts.models import Role
+from accounts.permissions import is_ministry, require_lecture_manager
 from lecture_hall.images import clean_picture
 from lecture_hall.models import Lecturer, LecturerStatus, Series
 
 ERROR_NO_LECTURER = _("Choose at least one approved lecturer.")
+ERROR_LECTURER_REGION = _(
+    "%(name)s is not a lecturer of your region; a coordinator books only their own region's "
+    "lecturers."
+)
+ERROR_TITLE = _("This field is required.")
 
 
 def lecturers_by_id(ids: Sequence[int], field: str = "lecturer_ids") -> list[Lecturer]:
@@ -23,6 +29,23 @@ def lecturers_by_id(ids: Sequence[int], field: str = "lecturer_ids") -> list[Lec
     if not lecturers:
         raise ValidationError({field: [str(ERROR_NO_LECTURER)]})
     return lecturers
+
+
+def lecturer_region_errors(
+    actor: Any, lecturers: Sequence[Lecturer], kept: Collection[Lecturer] = ()
+) -> dict[str, list[str]]:
+    """A coordinator names only their region's lecturers on a session or series, besides those
+    it already has: another region's lecturer would find their time blocked by the clash check,
+    and the talks in their feed, without anyone of theirs having agreed. The Ministry names
+    anyone; lecturers are bound by `require_lecture_manager` (they must stay on it)."""
+    if is_ministry(actor) or actor.role != Role.COORDINATOR:
+        return {}
+    messages = [
+        str(ERROR_LECTURER_REGION % {"name": lecturer.name})
+        for lecturer in lecturers
+        if lecturer.region_id != actor.region_id and lecturer not in kept
+    ]
+    return {"lecturer_ids": messages} if messages else {}
 
 
 @transaction.atomic
@@ -41,8 +64,11 @@ def series_create(
         lecturer_user_ids={lecturer.user_id for lecturer in lecturers},
         region_code=region_code,
     )
+    errors = lecturer_region_errors(actor, lecturers)
     if not title.strip():
-        raise ValidationError({"title": [str(_("This field is required."))]})
+        errors["title"] = [str(ERROR_TITLE)]
+    if errors:
+        raise ValidationError(errors)
     series = Series(
         title=title.strip(),
         description=description.strip(),
@@ -66,21 +92,30 @@ def series_update(
     lecturer_ids: Sequence[int] | None = None,
     **fields: Any,
 ) -> Series:
-    current = {lecturer.user_id for lecturer in series.lecturers.all()}
-    require_lecture_manager(actor, lecturer_user_ids=current, region_code=series.region_id)
+    lecturers = list(series.lecturers.all())
+    require_lecture_manager(
+        actor,
+        lecturer_user_ids={lecturer.user_id for lecturer in lecturers},
+        region_code=series.region_id,
+    )
     new_lecturers = lecturers_by_id(lecturer_ids) if lecturer_ids is not None else None
+    errors: dict[str, list[str]] = {}
     if new_lecturers is not None:
-        # As for a session: a lecturer may add colleagues but not hand the series away.
+        # As for a session: a lecturer may add colleagues but not hand the series away, and a
+        # coordinator adds only their region's lecturers (those it has may stay).
         require_lecture_manager(
             actor,
             lecturer_user_ids={lecturer.user_id for lecturer in new_lecturers},
             region_code=series.region_id,
         )
+        errors.update(lecturer_region_errors(actor, new_lecturers, kept=lecturers))
     for key in ("title", "description"):
         if key in fields:
             setattr(series, key, (fields[key] or "").strip())
     if not series.title:
-        raise ValidationError({"title": [str(_("This field is required."))]})
+        errors["title"] = [str(ERROR_TITLE)]
+    if errors:
+        raise ValidationError(errors)
     if cover is not None:
         series.cover = clean_picture(cover, field="cover")
     series.full_clean(exclude=["cover"])

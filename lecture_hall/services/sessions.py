@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-from accounts.permissions import is_ministry, require_lecture_manager
+from accounts.permissions import require_lecture_manager
 from events.models import EventStatus
 from events.services import lecture_event_sync
 from lecture_hall.models import (
@@ -30,7 +29,7 @@ from lecture_hall.models import (
     SessionChange,
     SessionState,
 )
-from lecture_hall.services.series import lecturers_by_id
+from lecture_hall.services.series import lecturer_region_errors, lecturers_by_id
 
 ERROR_IN_PAST = _("A session cannot start in the past (%(start)s); choose a later time.")
 ERROR_DURATION = _(
@@ -55,10 +54,6 @@ ERROR_OVER = _(
     "to hold it again, give it a new start."
 )
 ERROR_REASON = _("Say why, so that subscribers understand the change.")
-ERROR_LECTURER_REGION = _(
-    "%(name)s is not a lecturer of your region; a coordinator books only their own region's "
-    "lecturers."
-)
 ERROR_TITLE = _("This field is required.")
 ERROR_URL = _("The link must start with http:// or https://.")
 TRACKED = (
@@ -104,22 +99,6 @@ def _require_series_manager(actor: Any, series: Series | None) -> None:
     """A session joins a series only by someone who may manage that series."""
     if series is not None:
         _require_manager(actor, list(series.lecturers.all()), series.region_id)
-
-
-def _lecturer_region_errors(
-    actor: Any, lecturers: Sequence[Lecturer], kept: Collection[Lecturer] = ()
-) -> dict[str, list[str]]:
-    """A coordinator names only their region's lecturers, besides those the session already
-    has: another region's lecturer would find their time blocked by the clash check, and the
-    session in their feed, without anyone of theirs having agreed."""
-    if is_ministry(actor) or actor.role != Role.COORDINATOR:
-        return {}
-    messages = [
-        str(ERROR_LECTURER_REGION % {"name": lecturer.name})
-        for lecturer in lecturers
-        if lecturer.region_id != actor.region_id and lecturer not in kept
-    ]
-    return {"lecturer_ids": messages} if messages else {}
 
 
 def _check_version(session: Session, expected_version: int | None) -> None:
@@ -310,7 +289,7 @@ def _create(
         links={"stream_url": stream_url},
         check_past=True,
     )
-    errors.update(_lecturer_region_errors(actor, lecturers, kept))
+    errors.update(lecturer_region_errors(actor, lecturers, kept))
     errors.update(_clash_errors(lecturers, starts_at, duration_minutes, exclude=None))
     if errors:
         raise ValidationError(errors)
@@ -359,7 +338,7 @@ def session_update(
     if lecturer_ids is not None:
         new_lecturers = lecturers_by_id(lecturer_ids)
         _require_manager(actor, new_lecturers, session.region_id)
-        errors.update(_lecturer_region_errors(actor, new_lecturers, kept=lecturers))
+        errors.update(lecturer_region_errors(actor, new_lecturers, kept=lecturers))
     else:
         new_lecturers = lecturers
     before = {k: getattr(session, k) for k in TRACKED}

@@ -31,12 +31,12 @@ from lecture_hall.services import (
     session_publish,
     session_update,
 )
+from lecture_hall.services.series import ERROR_LECTURER_REGION
 from lecture_hall.services.sessions import (
     ERROR_CLASH,
     ERROR_DURATION,
     ERROR_END_PASSED,
     ERROR_IN_PAST,
-    ERROR_LECTURER_REGION,
     ERROR_NOT_STARTED,
     ERROR_REASON,
     ERROR_STALE,
@@ -971,6 +971,57 @@ def test_coordinator_books_own_lecturers_and_keeps_assigned_ones_through_the_api
     )
     assert response.status_code == 200, response.json()
     assert response.json()["title"] == "京渝对谈"
+    assert {item["id"] for item in response.json()["lecturers"]} == {
+        beijing_teacher.pk,
+        teacher.pk,
+    }
+
+
+def test_coordinator_cannot_put_another_regions_lecturer_on_a_series_through_the_api(
+    teacher: Lecturer, beijing_teacher: Lecturer, region_coordinator: User
+) -> None:
+    client = api(region_coordinator)
+    refusal = {"errors": {"lecturer_ids": [en(ERROR_LECTURER_REGION, name="赵研究员")]}}
+    before = stored()
+    body = SERIES_BODY | {"lecturer_ids": [beijing_teacher.pk]}
+    response = send(client, "post", "/api/series/", body)
+    assert (response.status_code, response.json()) == (400, refusal)
+    assert stored() == before
+
+    series = series_create(
+        actor=region_coordinator, title="健康讲堂", region_code="500000", lecturer_ids=[teacher.pk]
+    )
+    before = stored()
+    response = send(
+        client,
+        "patch",
+        f"/api/series/{series.pk}/",
+        {"title": "京渝讲堂", "lecturer_ids": [teacher.pk, beijing_teacher.pk]},
+    )
+    assert (response.status_code, response.json()) == (400, refusal)
+    assert stored() == before
+    assert list(series.lecturers.all()) == [teacher]
+
+
+def test_coordinator_keeps_a_series_lecturer_of_another_region_through_the_api(
+    teacher: Lecturer, beijing_teacher: Lecturer, region_coordinator: User, ministry_user: User
+) -> None:
+    # The Ministry may name anyone: a Chongqing series with Beijing's lecturer on it.
+    response = send(
+        api(ministry_user),
+        "post",
+        "/api/series/",
+        SERIES_BODY | {"lecturer_ids": [beijing_teacher.pk]},
+    )
+    assert response.status_code == 201, response.json()
+    series_id = response.json()["id"]
+    response = send(
+        api(region_coordinator),
+        "patch",
+        f"/api/series/{series_id}/",
+        {"title": "京渝讲堂", "lecturer_ids": [beijing_teacher.pk, teacher.pk]},
+    )
+    assert response.status_code == 200, response.json()
     assert {item["id"] for item in response.json()["lecturers"]} == {
         beijing_teacher.pk,
         teacher.pk,

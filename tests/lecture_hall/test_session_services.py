@@ -21,10 +21,10 @@ from lecture_hall.services import (
     session_reschedule,
     session_update,
 )
+from lecture_hall.services.series import ERROR_LECTURER_REGION
 from lecture_hall.services.sessions import (
     ERROR_END_PASSED,
     ERROR_IN_PAST,
-    ERROR_LECTURER_REGION,
     ERROR_OVER,
 )
 from tests.factories import LecturerFactory, UserFactory
