@@ -264,7 +264,9 @@ class SessionPage:
     session: Session
     may_manage: bool
     has_started: bool
-    reschedule_reason: str | None  # the last reschedule's reason, when it was rescheduled
+    # The last reschedule's reason, when it was rescheduled and still takes place: once
+    # cancelled, the cancellation is the only news (a "new time" would contradict it).
+    reschedule_reason: str | None
 
 
 def session_page(*, pk: int, viewer: Any, now: dt.datetime | None = None) -> SessionPage:
@@ -275,7 +277,7 @@ def session_page(*, pk: int, viewer: Any, now: dt.datetime | None = None) -> Ses
     if session.state == SessionState.DRAFT and not may_manage:
         raise Session.DoesNotExist
     reason = None
-    if session.reschedule_count:
+    if session.reschedule_count and session.state != SessionState.CANCELLED:
         last = session.changes.filter(action="rescheduled").order_by("-changed_at", "-id").first()
         reason = last.reason if last else ""
     return SessionPage(

@@ -87,6 +87,10 @@ def test_lecturer_publishes_reschedules_cancels_and_a_resident_finds_it_cancelle
     page.locator("#id_reason").fill("讲师临时出差")
     _submit(page)
     expect(page.locator(".banner-cancelled")).to_contain_text("讲师临时出差")
+    # Cancelled after a reschedule: no "here is the new time", nothing to add or join.
+    expect(page.locator(".banner-rescheduled")).to_have_count(0)
+    expect(page.locator(".calendar-actions")).to_have_count(0)
+    expect(page.locator(".session-links")).to_have_count(0)
     session.refresh_from_db()
     assert (session.state, session.starts_at) == (
         SessionState.CANCELLED,

@@ -275,6 +275,42 @@ def test_cancelled_session_shows_the_banner_with_its_reason(client: Client, worl
     assert 'class="badge badge-cancelled">Cancelled<' in home
 
 
+def test_a_rescheduled_then_cancelled_session_shows_only_the_cancellation(
+    client: Client, world: World, resident: User
+) -> None:
+    session_reschedule(
+        actor=world.teacher.user,
+        session=world.published,
+        expected_version=2,
+        starts_at=dt.datetime(2027, 3, 2, 20, 0, tzinfo=SH),
+        reason="讲师当天出差",
+    )
+    session_cancel(
+        actor=world.teacher.user, session=world.published, expected_version=3, reason="场地维修"
+    )
+    url = reverse("lecture_hall:session", args=[world.published.pk])
+    for viewer in (None, resident):
+        if viewer is not None:
+            client.force_login(viewer)
+        html = get(client, url).content.decode()
+        assert "This session is cancelled." in html
+        assert "场地维修" in html
+        # No "here is the new time" under "cancelled", and nothing to add, remind or join.
+        assert "rescheduled" not in html
+        assert "讲师当天出差" not in html
+        assert "banner-rescheduled" not in html
+        assert "calendar-actions" not in html
+        assert f"/calendar/sessions/{world.published.pk}.ics" not in html
+        assert "/reminders/new/" not in html
+        assert "Add to my calendar" not in html
+        assert f"/lectures/sessions/{world.published.pk}/live/" not in html
+        assert "session-links" not in html
+    # Its lecturer still finds the whole story in the history.
+    client.force_login(world.teacher.user)
+    history = get(client, reverse("lecture_hall:session_history", args=[world.published.pk]))
+    assert "讲师当天出差" in history.content.decode()
+
+
 def test_rescheduled_session_shows_the_last_reason(client: Client, world: World) -> None:
     for version, (hour, reason) in enumerate([(20, "场地调整"), (21, "讲师航班改期")], start=2):
         session_reschedule(
