@@ -116,6 +116,8 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
         "svg": year_svg(rows, regions, year=year, published=version is not None),
         "years": list(CampaignYear.objects.order_by("year").values_list("year", flat=True)),
         "next_year": next_year_after(campaign_year),
+        # A column no week fills is left out (it only narrowed the others on a phone).
+        "has_themes": any(p.theme for row in rows for p in row.placements),
     }
     return render(request, "scheduling/year.html", context)
 

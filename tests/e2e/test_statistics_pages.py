@@ -3,6 +3,7 @@ a reason and submits it; the Ministry's national view and a region's table pass 
 Chinese and English; the region page fits a 360 px phone (the table scrolls in its own box)."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -147,3 +148,31 @@ def test_region_page_fits_a_360px_phone(
     page.goto(f"{live_server}/reports/2027/110000/")
     expect(page.locator("table.stats-table")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+WIDE_ENOUGH = (
+    "el => el.getBoundingClientRect().width >= 5 * parseFloat(getComputedStyle(el).fontSize)"
+)
+
+
+def test_national_and_region_tables_fit_a_360px_phone(
+    page: Page, live_server: object, ministry: User, year_2027: CampaignYear, tmp_path: Path
+) -> None:
+    sign_in(page, str(live_server), ministry.username, PASSWORD)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server}/reports/2027/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for name in ("table.regions-table th[scope=row]", "table.figures-table th[scope=row]"):
+        assert page.locator(name).first.evaluate(WIDE_ENOUGH), name
+    page.locator("table.regions-table").screenshot(path=tmp_path / "regions.png")
+
+    page.goto(f"{live_server}/reports/2027/650000/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator("#region-table").locator("xpath=..")
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # the table scrolls in its box
+    caption = page.locator("#region-table caption")
+    expect(caption).to_be_visible()
+    # The whole caption is inside the phone's width, not cut off at the box's edge.
+    right = caption.evaluate("el => el.getBoundingClientRect().right")
+    assert right <= 360
+    box.screenshot(path=tmp_path / "region.png")

@@ -3,6 +3,7 @@ the Ministry runs and publishes, the public year page is accessible (axe-core) i
 and fits a 360 px phone with only the picture scrolling sideways."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -141,3 +142,26 @@ def test_year_page_at_360px_scrolls_only_the_picture(
     expect(box).to_be_focused()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle(), timeout=3000)
+
+
+WIDE_ENOUGH = (
+    "el => el.getBoundingClientRect().width >= 5 * parseFloat(getComputedStyle(el).fontSize)"
+)
+
+
+def test_year_table_at_360px_is_a_card_per_week_with_whole_region_names(
+    page: Page, live_server: object, published_2027: CampaignYear, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server}/calendar/2027/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    cell = page.locator("table.year-table td.region-cell").first
+    assert cell.evaluate(WIDE_ENOUGH)
+    # A week is a few lines, not a column of single characters (rows were ~470 px tall).
+    assert (
+        page.locator("table.year-table tbody tr")
+        .nth(10)
+        .evaluate("el => el.getBoundingClientRect().height")
+        < 200
+    )
+    page.locator("table.year-table tbody tr").nth(10).screenshot(path=tmp_path / "weeks.png")

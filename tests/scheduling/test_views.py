@@ -525,3 +525,14 @@ def test_dashboard_block_without_reason_shows_the_message_on_the_field(
     assert response.status_code == 200
     assert _field_errors(response.content.decode(), "week-block_reason")
     assert not Week.objects.get(campaign_year=campaign_2027, number=20).blocked
+
+
+def test_year_table_leaves_out_the_theme_column_when_no_week_has_one(
+    client: Client, published_2027: PublishedVersion
+) -> None:
+    url = reverse("scheduling:year", args=[2027])
+    with translation.override("en"):
+        theme = f'role="columnheader">{gettext("Theme")}</th>'
+    assert theme in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    published_2027.assignments.update(theme="")
+    assert theme not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
