@@ -194,3 +194,34 @@ def test_list_and_month_fit_a_360px_phone(page: Page, live_server: object, calen
     page.goto(f"{live_server}/events/2027/coverage/")
     # Only the picture and the table scroll, inside their own boxes.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_on_a_phone_the_list_opens_with_todays_events_and_the_month_with_today(
+    page: Page, live_server: object, tmp_path: Path
+) -> None:
+    now = timezone.now()
+    for days in (-400, -1, 1, 2, 3):
+        start = now + dt.timedelta(days=days)
+        EventFactory(
+            title=f"{days:+d} 天的读书会", starts_at=start, ends_at=start + dt.timedelta(hours=1)
+        )
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server}/events/")
+    first = page.locator(".event-item").first
+    expect(first).to_contain_text("+1 天的读书会")
+    # The first result is on the first screen (it was ~1,700 px down, below the filters).
+    assert first.bounding_box()["y"] + 60 < 740  # type: ignore[index]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=tmp_path / "list.png")
+    page.get_by_role("link", name="往期").click()
+    expect(page.locator(".event-item").first).to_contain_text("-1 天的读书会")
+    page.get_by_role("link", name="筛选活动").click()
+    expect(page).to_have_url(f"{live_server}/events/?when=past#filters-title")
+    expect(page.locator("#id_when")).to_have_value("past")
+
+    page.goto(f"{live_server}/events/month/")
+    page.get_by_role("link", name="今天", exact=True).click()
+    today = page.locator("#today")
+    expect(today).to_be_in_viewport()
+    expect(today).to_have_attribute("aria-current", "date")
+    page.screenshot(path=tmp_path / "month.png")
