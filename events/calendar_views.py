@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import ActivityType, Event
+from events.reminders.selectors import tag_links
 from events.services import (
     calendar_token_in_use,
     subscription_follow,
@@ -112,7 +113,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
             "feed_url": https_url,
             "webcal_url": webcal_url,
             "starred": starred,
-            "follows": subscription.tags,
+            "follows": tag_links(subscription.tags),
         },
     )
 

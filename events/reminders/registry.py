@@ -1,19 +1,21 @@
-"""What events knows about tag owners it cannot import: names and who to tell of changes.
+"""What events knows about tag owners it cannot import: names, pages and who to tell of changes.
 
 Events never imports the apps above it, yet a tag such as "lecturer:12" belongs to one of them.
-The owning app registers, in its `AppConfig.ready()`, how to name its tags on reminder pages and
-which users (by primary key) get the change notice of an event carrying them:
+The owning app registers, in its `AppConfig.ready()`, how to name its tags on reminder and
+calendar pages, where each one's own page is, and which users (by primary key) get the change
+notice of an event carrying them:
 
     tag_kind_register(
         "lecturer",
         label=lambda ids: dict(Lecturer.objects.filter(pk__in=ids).values_list("pk", "name")),
+        url=lambda pk: reverse("lecture_hall:lecturer", kwargs={"pk": pk}),
         notice_user_ids=lambda ids: list(
             Lecturer.objects.filter(pk__in=ids).values_list("user_id", flat=True)
         ),
     )
 
-Without a registration a tag still works: it is named "Lecturer 12" and only people with
-reminder requests get the notices.
+Without a registration a tag still works: it is named "Lecturer 12", links nowhere, and only
+people with reminder requests get the notices.
 """
 
 from collections.abc import Callable, Sequence
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 Labeller = Callable[[Sequence[int]], dict[int, str]]
 UserIdsFinder = Callable[[Sequence[int]], Sequence[int]]
+UrlMaker = Callable[[int], str]
 
 FALLBACK_LABELS = {
     "lecturer": _("Lecturer %(id)s"),
@@ -34,16 +37,27 @@ FALLBACK_LABELS = {
 class TagKind:
     label: Labeller | None = None
     notice_user_ids: UserIdsFinder | None = None
+    url: UrlMaker | None = None
 
 
 _kinds: dict[str, TagKind] = {}
 
 
 def tag_kind_register(
-    prefix: str, *, label: Labeller | None = None, notice_user_ids: UserIdsFinder | None = None
+    prefix: str,
+    *,
+    label: Labeller | None = None,
+    notice_user_ids: UserIdsFinder | None = None,
+    url: UrlMaker | None = None,
 ) -> None:
-    """Register (or replace) how tags "<prefix>:<id>" are named and whom their changes reach."""
-    _kinds[prefix] = TagKind(label=label, notice_user_ids=notice_user_ids)
+    """Register (or replace) how tags "<prefix>:<id>" are named, where their pages are and whom
+    their changes reach."""
+    _kinds[prefix] = TagKind(label=label, notice_user_ids=notice_user_ids, url=url)
+
+
+def tag_kind(prefix: str) -> TagKind | None:
+    """What is registered for "<prefix>:<id>" tags (tests put it back after replacing it)."""
+    return _kinds.get(prefix)
 
 
 def tag_kind_unregister(prefix: str) -> None:
@@ -70,6 +84,17 @@ def tag_labels(tags: Sequence[str]) -> dict[str, str]:
             default = str(fallback % {"id": tag_id}) if fallback else f"{prefix}:{tag_id}"
             names[f"{prefix}:{tag_id}"] = found.get(tag_id) or default
     return names
+
+
+def tag_urls(tags: Sequence[str]) -> dict[str, str]:
+    """The page of each tag whose owner says where it is; tags without one are left out."""
+    urls: dict[str, str] = {}
+    for prefix, ids in _split(tags).items():
+        kind = _kinds.get(prefix)
+        if kind and kind.url:
+            for tag_id in ids:
+                urls[f"{prefix}:{tag_id}"] = kind.url(tag_id)
+    return urls
 
 
 def notice_user_ids(tags: Sequence[str]) -> set[int]:

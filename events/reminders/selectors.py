@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, NoticeDelivery, NoticeOptOut, ReminderDelivery, ReminderRequest
 from events.models.reminders import DeliveryStatus, mask_to_offsets
-from events.reminders.registry import tag_labels
+from events.reminders.registry import tag_labels, tag_urls
 from scheduling.models import Region
 
 # Why an email was not sent, stored on its row as a code and shown in the active language.
@@ -53,6 +53,21 @@ def target_labels(targets: Iterable[str]) -> dict[str, str]:
         labels[f"region:{region.code}"] = region.name
     labels.update(tag_labels(tags))
     return {t: labels.get(t, t) for t in targets}
+
+
+@dataclass(frozen=True)
+class TagLink:
+    tag: str
+    label: str
+    url: str  # "" when the owning app names no page for it
+
+
+def tag_links(tags: Sequence[str]) -> list[TagLink]:
+    """Followed lecturers and series as people know them: a name and, where known, its page;
+    one query per kind of tag."""
+    labels = target_labels(tags)
+    urls = tag_urls(tags)
+    return [TagLink(tag, labels[tag], urls.get(tag, "")) for tag in tags]
 
 
 @dataclass(frozen=True)

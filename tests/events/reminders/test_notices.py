@@ -13,7 +13,7 @@ from accounts.models import User
 from events.models import ChangeNotice, DeliveryStatus, EventStatus, NoticeDelivery, NoticeOptOut
 from events.reminders.dispatch import reminders_dispatch
 from events.reminders.notices import change_notice_record
-from events.reminders.registry import tag_kind_register, tag_kind_unregister
+from events.reminders.registry import tag_kind, tag_kind_register, tag_kind_unregister
 from events.reminders.services import reminder_unsubscribe
 from events.services import event_cancel, event_update, lecture_event_sync
 from events.tasks import notices_send_batch
@@ -38,6 +38,7 @@ def clock() -> Iterator[Any]:
 def lecturers_registered() -> Iterator[dict[int, int]]:
     """What lecture_hall would register: lecturer id -> the lecturer's user id."""
     owners: dict[int, int] = {}
+    before = tag_kind("lecturer")
     tag_kind_register(
         "lecturer",
         label=lambda ids: {i: f"讲师{i}" for i in ids},
@@ -45,6 +46,10 @@ def lecturers_registered() -> Iterator[dict[int, int]]:
     )
     yield owners
     tag_kind_unregister("lecturer")
+    if before is not None:  # put lecture_hall's own registration back for later tests
+        tag_kind_register(
+            "lecturer", label=before.label, notice_user_ids=before.notice_user_ids, url=before.url
+        )
 
 
 def _dispatch_and_send(capture: Any) -> list[int]:
