@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts.forms import SignUpForm
 from accounts.models import User
 from tests.factories.accounts import PASSWORD
 
@@ -26,7 +27,7 @@ def test_login_with_wrong_password_says_so_and_stays_out(client: Client, residen
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
-    assert "correct username and password" in response.content.decode()
+    assert "correct sign-in name and password" in response.content.decode()
     assert not response.context["user"].is_authenticated
 
 
@@ -58,3 +59,24 @@ def test_password_reset_email_link_sets_a_new_password(client: Client, resident:
 def test_password_reset_for_unknown_email_sends_nothing(client: Client) -> None:
     client.post(reverse("password_reset"), {"email": "nobody@example.cn"})
     assert mail.outbox == []
+
+
+def test_sign_in_asks_for_the_sign_in_name_as_sign_up_does(client: Client) -> None:
+    english = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<label for="id_username">Sign-in name:</label>' in english
+    chinese = client.get(reverse("login")).content.decode()
+    assert '<label for="id_username">登录名:</label>' in chinese
+    assert "用户名" not in chinese
+
+
+def test_a_chinese_name_without_spaces_signs_up() -> None:
+    form = SignUpForm(
+        {
+            "username": "王阿姨_1956",
+            "email": "wang@example.cn",
+            "language": "zh-hans",
+            "password1": "xuexi-2027-lifelong",
+            "password2": "xuexi-2027-lifelong",
+        }
+    )
+    assert form.is_valid(), form.errors

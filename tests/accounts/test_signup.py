@@ -118,7 +118,14 @@ def test_signing_in_before_opening_the_link_says_what_to_do(
     ("changes", "field", "message"),
     [
         ({"username": ""}, "username", "This field is required."),
-        ({"username": "王 阿姨"}, "username", "Enter a valid username."),
+        ({"username": "王 阿姨"}, "username", "cannot contain spaces; use _ or - instead."),
+        ({"username": "王阿姨 1956"}, "username", "cannot contain spaces; use _ or - instead."),
+        ({"username": "王阿姨\u30001956"}, "username", "cannot contain spaces"),  # full-width
+        (
+            {"username": "王阿姨#1956!"},
+            "username",
+            "cannot contain “!” “#”: use letters (Chinese too), digits and @ . + - _ only.",
+        ),
         ({"email": "not-an-address"}, "email", "Enter a valid email address."),
         ({"email": ""}, "email", "This field is required."),
         ({"password2": "something-else-2027"}, "password2", "fields didn’t match"),
