@@ -255,12 +255,47 @@ def test_published_session_page_shows_time_lecturers_and_links(
     assert reverse("lecture_hall:lecturer", args=[world.teacher.pk]) in html
     assert reverse("lecture_hall:series", args=[world.series.pk]) in html
     assert "Chongqing" in html
-    assert '<a class="button" href="https://live.example.cn/s/1"' in html
-    assert "Watch live" in html
     assert f'href="/calendar/sessions/{world.published.pk}.ics"' in html
     assert f'/reminders/new/?event={world.published.event_id}"' in html  # "Remind me" is real now
-    assert f'href="/lectures/sessions/{world.published.pk}/live/"' in html  # the live room
     assert "Manage the session" not in html  # the public does not see the actions
+
+
+def test_session_page_offers_one_way_in_and_a_phone_calendar(client: Client, world: World) -> None:
+    html = get(client, reverse("lecture_hall:session", args=[world.published.pk])).content.decode()
+    # One primary action, the live room (which links the stream and counts the audience)...
+    links = html.split('class="session-links"')[1].split("</ul>")[0]
+    assert links.count("<li>") == 1
+    assert f'<a class="button" href="/lectures/sessions/{world.published.pk}/live/"' in links
+    assert "The live stream and the lecturer's announcements are in the live room." in html
+    # ...and no second, unexplained "Watch live" straight to the stream.
+    assert "Watch live" not in html
+    assert 'href="https://live.example.cn/s/1"' not in html
+    assert "Save to your phone's calendar" in html
+    assert "Add to calendar (.ics)" not in html
+
+
+def test_only_those_who_manage_a_session_see_its_workflow_state(
+    client: Client, world: World, resident: User, region_coordinator: User, ministry_user: User
+) -> None:
+    url = reverse("lecture_hall:session", args=[world.published.pk])
+    for viewer in (None, resident):
+        if viewer is not None:
+            client.force_login(viewer)
+        html = get(client, url).content.decode()
+        assert "badge-published" not in html
+        assert "<dt>State</dt>" not in html
+    for manager in (world.teacher.user, region_coordinator, ministry_user):
+        client.force_login(manager)
+        html = get(client, url).content.decode()
+        assert 'class="badge badge-published">Published<' in html
+
+
+def test_hall_lists_say_their_times_are_beijing_time(client: Client, world: World) -> None:
+    for url in (reverse("lecture_hall:home"), reverse("lecture_hall:home") + "?q=健康"):
+        html = get(client, url).content.decode()
+        assert html.count("All times are Beijing time.") == 1
+        # Said before the first listed session, not after it.
+        assert html.index("All times are Beijing time.") < html.index('class="session-card')
 
 
 def test_cancelled_session_shows_the_banner_with_its_reason(client: Client, world: World) -> None:
@@ -336,7 +371,8 @@ def test_ended_session_offers_the_replay_not_the_stream(
     html = get(client, reverse("lecture_hall:session", args=[world.published.pk])).content.decode()
     assert 'href="https://replay.example.cn/1"' in html
     assert "Watch the replay" in html
-    assert "Watch live" not in html
+    assert "Join the live room" not in html
+    assert 'class="badge badge-ended">Ended<' in html  # useful to readers too
 
 
 def test_html_in_titles_and_abstracts_shows_escaped(client: Client, teacher: Lecturer) -> None:
