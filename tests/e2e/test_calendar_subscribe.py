@@ -2,7 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from tests.e2e.helpers import sign_in
@@ -48,3 +48,21 @@ def test_year_page_offers_the_national_feed(
     address = page.locator("#feed-url-national").input_value()
     assert address.endswith("/calendar/all.ics")
     assert page.request.get(address).headers["content-type"] == "text/calendar; charset=utf-8"
+
+
+@pytest.mark.urls("tests.config.test_sign_in_landing")  # the site's URLs with SignInView
+def test_a_resident_signing_in_lands_on_my_calendar_with_my_reminders_in_reach(
+    page: Page, live_server: object, resident: User
+) -> None:
+    base = str(live_server)
+    page.goto(f"{base}/")
+    page.locator(".site-nav a[href='/accounts/login/']").click()
+    page.locator("#id_username").fill(resident.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/calendar/me/")
+    page.locator("main a[href='/reminders/']").click()
+    expect(page).to_have_url(f"{base}/reminders/")
+    expect(page.locator(".site-nav a[href='/reminders/']")).to_have_attribute(
+        "aria-current", "page"
+    )

@@ -96,6 +96,12 @@ def test_each_follow_says_it_is_followed_and_how_to_stop(client: Client, residen
     assert "Stop following" in html
 
 
+def test_my_calendar_links_to_my_reminders(client: Client, resident: User) -> None:
+    client.force_login(resident)
+    html = client.get("/calendar/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="{reverse("reminders:mine")}">My reminders</a>' in html
+
+
 def _queries_for_page(client: Client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/calendar/me/").status_code == 200
