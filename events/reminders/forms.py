@@ -1,14 +1,24 @@
 """The "remind me" form and the offsets of one reminder on "my reminders".
 
 The fields only carry input: what is allowed (offsets on the menu, a valid address, a target
-that can be reminded of) is decided by the service, whose messages the form shows."""
+that can be reminded of) is decided by the service, whose messages the form shows. For a single
+event the form also leaves out the times that have already passed (a "1 day before" for a talk
+six hours away would never be sent) and refuses them if they are posted anyway."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ReminderOffset
+from events.models import Event, ReminderOffset
+from events.reminders.selectors import event_start_text, offsets_ahead
+
+ERROR_OFFSET_PASSED = _(
+    "“%(choice)s” has already passed: this event starts %(starts)s (Beijing time). "
+    "Choose a time that is still to come."
+)
 
 
 class OffsetsField(forms.MultipleChoiceField):
@@ -37,7 +47,46 @@ class ReminderForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, anonymous: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        anonymous: bool,
+        event: Event | None = None,
+        now: dt.datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not anonymous:
             del self.fields["email"]
+        self.event = event
+        # Times gone for this event: not offered, refused if posted (None: every time fits).
+        self.passed: list[int] = []
+        if event is not None:
+            ahead = offsets_ahead(event.starts_at, now=now)
+            self.passed = [int(m) for m in ReminderOffset.values if m not in ahead]
+            field = self.fields["offsets"]
+            assert isinstance(field, OffsetsField)
+            field.choices = [(m, label) for m, label in ReminderOffset.choices if m in ahead]
+            initial = [m for m in self.initial.get("offsets", []) if int(m) in ahead]
+            self.initial["offsets"] = initial or [str(m) for m in ahead[-1:]]
+
+    @property
+    def offered(self) -> bool:
+        """At least one time is still to come."""
+        return bool(self.fields["offsets"].choices)  # type: ignore[attr-defined]
+
+    def clean_offsets(self) -> list[str]:
+        values: list[str] = self.cleaned_data["offsets"]
+        if self.event is None:
+            return values
+        for value in values:
+            if value.strip().lstrip("-").isdigit() and int(value) in self.passed:
+                raise ValidationError(
+                    ERROR_OFFSET_PASSED,
+                    code="passed",
+                    params={
+                        "choice": ReminderOffset(int(value)).label,
+                        "starts": event_start_text(self.event),
+                    },
+                )
+        return values

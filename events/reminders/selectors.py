@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, NoticeDelivery, NoticeOptOut, ReminderDelivery, ReminderRequest
+from events.models import (
+    Event,
+    NoticeDelivery,
+    NoticeOptOut,
+    ReminderDelivery,
+    ReminderOffset,
+    ReminderRequest,
+)
 from events.models.reminders import DeliveryStatus, mask_to_offsets
 from events.reminders.registry import tag_labels, tag_urls
 from scheduling.models import Region
@@ -35,9 +42,25 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _event_label(event: Event) -> str:
+def event_start_text(event: Event) -> str:
+    """When the event starts, in Beijing time, as the reminder pages write it."""
     local = timezone.localtime(event.starts_at, timezone.get_default_timezone())
-    return f"{event.title} ({date_format(local, 'DATE_FORMAT')} {local:%H:%M})"
+    return f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M}"
+
+
+def _event_label(event: Event) -> str:
+    return f"{event.title} ({event_start_text(event)})"
+
+
+def offsets_ahead(starts_at: dt.datetime, *, now: dt.datetime | None = None) -> list[int]:
+    """The menu's offsets (longest first) whose reminder time is still to come for an event
+    starting then: a "1 day before" chosen six hours ahead would never be sent."""
+    now = now or timezone.now()
+    return [
+        int(minutes)
+        for minutes in ReminderOffset.values
+        if starts_at - dt.timedelta(minutes=minutes) > now
+    ]
 
 
 def target_labels(targets: Iterable[str]) -> dict[str, str]:

@@ -53,13 +53,13 @@ def reminder_new(request: HttpRequest) -> HttpResponse:
         target = services.target_from_query(
             event=query.get("event"), tag=query.get("tag"), region=query.get("region")
         )
-        services.target_check(target)
+        event = services.target_check(target)
     except ValidationError as exc:
         context = {"problem": " ".join(exc.messages)}
         return render(request, f"{TEMPLATES}/new.html", context, status=400)
     anonymous = not request.user.is_authenticated
     default = {"offsets": [str(ReminderOffset.HOUR)]}
-    form = ReminderForm(request.POST or None, anonymous=anonymous, initial=default)
+    form = ReminderForm(request.POST or None, anonymous=anonymous, event=event, initial=default)
     if request.method == "POST" and form.is_valid():
         try:
             _request, outcome = services.reminder_request(
@@ -84,9 +84,12 @@ def reminder_new(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("reminders:mine"))
     target_view = selectors.target_describe(target)
     status = 400 if form.errors else 200
-    return render(
-        request, f"{TEMPLATES}/new.html", {"form": form, "target": target_view}, status=status
-    )
+    context = {
+        "form": form,
+        "target": target_view,
+        "starts": selectors.event_start_text(event) if event else "",
+    }
+    return render(request, f"{TEMPLATES}/new.html", context, status=status)
 
 
 @require_safe  # a page to read: a POST here is a mistake, not a write

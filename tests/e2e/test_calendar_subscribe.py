@@ -5,8 +5,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from events.models import CalendarSubscription
 from tests.e2e.helpers import sign_in
-from tests.factories import EventFactory
+from tests.factories import EventFactory, LecturerFactory
 from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,6 +49,34 @@ def test_year_page_offers_the_national_feed(
     address = page.locator("#feed-url-national").input_value()
     assert address.endswith("/calendar/all.ics")
     assert page.request.get(address).headers["content-type"] == "text/calendar; charset=utf-8"
+
+
+def test_on_a_phone_every_check_box_row_is_a_big_tap_target(
+    page: Page, live_server: object, resident: User
+) -> None:
+    base = str(live_server)
+    lecturer = LecturerFactory(name="刘秀英")
+    CalendarSubscription.objects.create(user=resident, tags=[f"lecturer:{lecturer.pk}"])
+    sign_in(page, base, resident.username, PASSWORD)
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{base}/calendar/me/")
+    expect(page.locator(".follow-list li")).to_contain_text("刘秀英")
+    stop = page.get_by_role("button", name="取消关注")
+    assert stop.evaluate("b => getComputedStyle(b).color") != "rgb(255, 255, 255)"
+    assert stop.bounding_box()["height"] >= 44  # type: ignore[index]
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('main input[type=checkbox]')].map(box => ({
+          row: box.closest('label').getBoundingClientRect().height,
+          box: Math.min(box.getBoundingClientRect().width, box.getBoundingClientRect().height),
+        }))"""
+    )
+    assert len(sizes) == 37 + 5  # regions and activity types
+    assert all(s["row"] >= 44 and s["box"] >= 24 for s in sizes), sizes
+    page.get_by_text("新疆生产建设兵团", exact=True).click()
+    assert page.get_by_label("新疆生产建设兵团", exact=True).is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [v["id"] for v in violations]
 
 
 @pytest.mark.urls("tests.config.test_sign_in_landing")  # the site's URLs with SignInView

@@ -149,3 +149,42 @@ def test_ministry_delivery_view_is_accessible(
     expect(page.locator("main")).to_contain_text("451 4.7.1 Greylisted")
     expect(page.locator("main")).to_contain_text("r***@example.cn")
     assert _axe(page) == []
+
+
+TAP_TARGETS = """sel => [...document.querySelectorAll(sel)].map(box => {
+  const row = box.closest('label').getBoundingClientRect();
+  const own = box.getBoundingClientRect();
+  return {row: row.height, box: Math.min(own.width, own.height)};
+})"""
+
+
+def test_on_a_phone_a_bad_address_is_summed_up_on_screen(page: Page, live_server: object) -> None:
+    base = str(live_server)
+    page.set_viewport_size({"width": 360, "height": 780})
+    event = EventFactory(title="法律常识", starts_at=timezone.now() + dt.timedelta(days=3))
+    page.goto(f"{base}/reminders/new/?event={event.pk}")
+
+    sizes = page.evaluate(TAP_TARGETS, "input[name=offsets]")
+    assert len(sizes) == 3
+    assert all(s["row"] >= 44 and s["box"] >= 24 for s in sizes), sizes
+    # The words are part of the box: tapping "1 day before" ticks it.
+    page.locator("label[for=id_offsets_0]").click(position={"x": 120, "y": 20})
+    expect(page.locator("#id_offsets_0")).to_be_checked()
+
+    page.locator("input[name=email]").fill("wang@qq")
+    page.locator("form.form button[type=submit]").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_be_in_viewport()
+    summary.get_by_role("link").click()
+    expect(page.locator("#id_email")).to_be_in_viewport()
+    assert _axe(page) == []
+
+
+def test_a_talk_hours_away_offers_no_day_before(page: Page, live_server: object) -> None:
+    base = str(live_server)
+    event = EventFactory(starts_at=timezone.now() + dt.timedelta(hours=6))
+    page.goto(f"{base}/reminders/new/?event={event.pk}")
+    expect(page.locator("input[name=offsets][value='1440']")).to_have_count(0)
+    expect(page.locator("#offsets-passed")).to_be_visible()
+    assert _axe(page) == []

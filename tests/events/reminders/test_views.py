@@ -14,6 +14,7 @@ from django.utils.html import escape
 from accounts.models import User
 from events.models import DeliveryStatus, EventStatus, ReminderDelivery, ReminderRequest
 from events.reminders import services
+from events.reminders.forms import ERROR_OFFSET_PASSED
 from tests.events.reminders.factories import EmailReminderRequestFactory, ReminderRequestFactory
 from tests.factories import EventFactory
 
@@ -113,6 +114,90 @@ def test_anonymous_bad_input_is_explained(client: Client) -> None:
     assert str(services.ERROR_EMAIL) in page
     assert str(services.ERROR_OFFSET_UNKNOWN % {"value": "30"}) in page
     assert not ReminderRequest.objects.exists()
+
+
+def test_bad_input_is_summed_up_at_the_top_with_links_to_the_fields(client: Client) -> None:
+    url = f"{reverse('reminders:new')}?region=110000"
+    response = client.post(url, {"offsets": [], "email": "wang@qq"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 400
+    summary = page[page.index('id="error-summary"') : page.index("<fieldset")]
+    assert 'class="form-errors error-summary" role="alert"' in page
+    assert "Nothing was saved. Please correct what is marked below." in summary
+    assert f'<a href="#id_offsets_0">{services.ERROR_OFFSETS_EMPTY}</a>' in summary
+    assert f'<a href="#id_email">{services.ERROR_EMAIL}</a>' in summary
+    assert 'id="id_offsets_0"' in page
+    assert 'id="id_email"' in page
+    # The summary comes before the first field, so it is on screen when the page reloads.
+    assert page.index('id="error-summary"') < page.index('name="offsets"')
+
+
+def test_a_good_form_has_no_error_summary(client: Client) -> None:
+    response = client.get(f"{reverse('reminders:new')}?region=110000")
+    assert 'id="error-summary"' not in response.content.decode()
+
+
+def test_times_already_passed_are_not_offered_for_a_talk_six_hours_away(client: Client) -> None:
+    event = EventFactory(title="法律常识", starts_at=NOW + dt.timedelta(hours=6))
+    response = client.get(f"{reverse('reminders:new')}?event={event.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="1440"' not in page
+    assert 'value="60"' in page
+    assert 'value="10"' in page
+    assert "reminder times that have already passed are not offered" in page
+    assert "March 1, 2027 14:00" in page  # when it starts, in Beijing time
+
+
+def test_every_time_is_offered_for_an_event_days_away(client: Client) -> None:
+    event = EventFactory(starts_at=NOW + dt.timedelta(days=2))
+    page = client.get(f"{reverse('reminders:new')}?event={event.pk}").content.decode()
+    assert all(f'value="{m}"' in page for m in (1440, 60, 10))
+    assert 'id="offsets-passed"' not in page
+
+
+def test_a_passed_time_posted_anyway_is_refused_clearly(client: Client, resident: User) -> None:
+    client.force_login(resident)
+    event = EventFactory(starts_at=NOW + dt.timedelta(hours=6))
+    url = f"{reverse('reminders:new')}?event={event.pk}"
+    response = client.post(url, {"offsets": ["1440", "60"]}, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 400
+    message = ERROR_OFFSET_PASSED % {"choice": "1 day before", "starts": "March 1, 2027 14:00"}
+    assert escape(str(message)) in page
+    assert not ReminderRequest.objects.exists()
+
+
+def test_the_hour_before_is_refused_forty_minutes_ahead(client: Client, resident: User) -> None:
+    client.force_login(resident)
+    event = EventFactory(starts_at=NOW + dt.timedelta(minutes=40))
+    url = f"{reverse('reminders:new')}?event={event.pk}"
+    page = client.get(url).content.decode()
+    assert 'value="60"' not in page
+    assert 'value="10" id="id_offsets_0" checked' in page  # the default: a time still to come
+    assert client.post(url, {"offsets": ["60"]}).status_code == 400
+    assert client.post(url, {"offsets": ["10"]}).status_code == 302
+    assert ReminderRequest.objects.get().offsets == [10]
+
+
+def test_an_event_minutes_away_says_there_is_no_time_left(client: Client) -> None:
+    event = EventFactory(starts_at=NOW + dt.timedelta(minutes=8))
+    url = f"{reverse('reminders:new')}?event={event.pk}"
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "no time left to send a reminder" in page
+    assert 'name="offsets"' not in page
+    posted = client.post(url, {"offsets": ["10"], "email": "li@example.cn"})
+    assert posted.status_code == 400
+    assert not ReminderRequest.objects.exists()
+
+
+def test_series_and_regions_offer_every_time(client: Client) -> None:
+    event = EventFactory(starts_at=NOW + dt.timedelta(hours=2))
+    event.tags.create(key="series:3")
+    page = client.get(f"{reverse('reminders:new')}?tag=series:3").content.decode()
+    assert all(f'value="{m}"' in page for m in (1440, 60, 10))
 
 
 def test_my_reminders_needs_sign_in(client: Client) -> None:
