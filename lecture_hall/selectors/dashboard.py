@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.permissions import is_ministry, require_lecture_manager, require_signed_in
 from lecture_hall.models import (
+    MAX_DURATION_MINUTES,
     Lecturer,
     LecturerStatus,
     Series,
@@ -22,7 +23,7 @@ from lecture_hall.models import (
     SessionChange,
     SessionState,
 )
-from lecture_hall.selectors.common import PUBLIC_STATES, _zone, with_related
+from lecture_hall.selectors.common import _zone, with_related
 from lecture_hall.selectors.people import lecturer_requests
 from scheduling.models import Region
 
@@ -209,9 +210,11 @@ def authoring_scope(
 
 @dataclass(frozen=True)
 class Dashboard:
-    upcoming: QuerySet[Session]
+    live: list[Session]  # published and under way now: first, each with its live panel
+    upcoming: QuerySet[Session]  # published, still to start (cancelled ones have their own list)
     drafts: QuerySet[Session]
-    past: QuerySet[Session]
+    past: QuerySet[Session]  # published or ended, started and no longer under way
+    cancelled: QuerySet[Session]  # latest first, so those that would have come are on top
     own_lecturer: Lecturer | None
     series: QuerySet[Series]
     may_manage_lecturers: bool
@@ -230,9 +233,22 @@ def _managed_sessions(actor: Any, own: Lecturer | None) -> QuerySet[Session]:
     )
 
 
+def _live(sessions: QuerySet[Session], now: dt.datetime) -> list[Session]:
+    """The published sessions under way at `now` (start included, end excluded). A session
+    lasts at most MAX_DURATION_MINUTES, so only those started since then are read; the exact
+    end is checked on the few rows that come back."""
+    candidates = sessions.filter(
+        state=SessionState.PUBLISHED,
+        starts_at__lte=now,
+        starts_at__gt=now - dt.timedelta(minutes=MAX_DURATION_MINUTES),
+    ).order_by("starts_at", "id")
+    return [session for session in candidates if session.ends_at > now]
+
+
 def dashboard(*, actor: Any, now: dt.datetime | None = None) -> Dashboard:
-    """Lecturers see their own sessions, coordinators their region's, the Ministry all:
-    published or cancelled ones ahead, drafts, and the past (soonest and latest first)."""
+    """Lecturers see their own sessions, coordinators their region's, the Ministry all: those
+    live now, published ones ahead (soonest first), drafts, the past (latest first) and the
+    cancelled ones (latest first)."""
     require_signed_in(actor)
     now = now or timezone.now()
     if not (is_ministry(actor) or actor.role in (Role.COORDINATOR, Role.LECTURER)):
@@ -248,14 +264,19 @@ def dashboard(*, actor: Any, now: dt.datetime | None = None) -> Dashboard:
     else:
         series = Series.objects.none()
     may_manage_lecturers = is_ministry(actor) or actor.role == Role.COORDINATOR
+    live = _live(sessions, now)
     return Dashboard(
-        upcoming=sessions.filter(
-            state__in=[SessionState.PUBLISHED, SessionState.CANCELLED], starts_at__gte=now
-        ).order_by("starts_at", "id"),
-        drafts=sessions.filter(state=SessionState.DRAFT).order_by("starts_at", "id"),
-        past=sessions.filter(state__in=PUBLIC_STATES, starts_at__lt=now).order_by(
-            "-starts_at", "-id"
+        live=live,
+        upcoming=sessions.filter(state=SessionState.PUBLISHED, starts_at__gte=now).order_by(
+            "starts_at", "id"
         ),
+        drafts=sessions.filter(state=SessionState.DRAFT).order_by("starts_at", "id"),
+        past=sessions.filter(
+            state__in=[SessionState.PUBLISHED, SessionState.ENDED], starts_at__lt=now
+        )
+        .exclude(pk__in=[session.pk for session in live])
+        .order_by("-starts_at", "-id"),
+        cancelled=sessions.filter(state=SessionState.CANCELLED).order_by("-starts_at", "-id"),
         own_lecturer=own,
         series=series.select_related("region").order_by("title", "id"),
         may_manage_lecturers=may_manage_lecturers,

@@ -31,7 +31,9 @@ from lecture_hall.models import (
 )
 from lecture_hall.services.series import lecturer_region_errors, lecturers_by_id
 
-ERROR_IN_PAST = _("A session cannot start in the past (%(start)s); choose a later time.")
+# Names the start the user gave, not the present: "cannot start before now (20 November
+# 19:00)" read as if that were now.
+ERROR_IN_PAST = _("The start you entered (%(start)s) has already passed; choose a later time.")
 ERROR_DURATION = _(
     "A session lasts from %(min)s minutes to %(max)s hours; %(value)s minutes is not allowed."
 )

@@ -41,6 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "upcoming": page_of(request, board.upcoming, "upcoming"),
         "drafts": page_of(request, board.drafts, "drafts"),
         "past": page_of(request, board.past, "past"),
+        "cancelled": page_of(request, board.cancelled, "cancelled"),
     }
     return render(request, "lecture_hall/dashboard.html", context)
 

@@ -89,7 +89,7 @@ def test_publishing_creates_the_lecture_hall_event(teacher: Lecturer) -> None:
         (
             {"starts_at": dt.datetime(2027, 2, 28, 9, 0, tzinfo=SH)},
             "starts_at",
-            "cannot start in the past",
+            "The start you entered (Feb. 28, 2027, 9 a.m.) has already passed",
         ),
         ({"duration_minutes": 10}, "duration_minutes", "10 minutes is not allowed"),
         ({"duration_minutes": 241}, "duration_minutes", "241 minutes"),

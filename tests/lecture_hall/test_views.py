@@ -713,7 +713,11 @@ def _create(client: Client, teacher: Lecturer, **overrides: Any) -> str:
 
 def test_start_in_the_past_is_shown_on_the_start_field(client: Client, teacher: Lecturer) -> None:
     html = _create(client, teacher, starts_at="2027-02-28T09:00")
-    assert "cannot start in the past" in field_errors(html, "starts_at")
+    # It names the start that was typed as such, not as if it were the present time.
+    assert field_errors(html, "starts_at").strip() == (
+        "<p>The start you entered (Feb. 28, 2027, 9 a.m.) has already passed; "
+        "choose a later time.</p>"
+    )
     assert not Session.objects.exists()
 
 
@@ -816,7 +820,7 @@ def test_reschedule_into_the_past_is_shown_on_the_start_field(client: Client, wo
     url = reverse("lecture_hall:session_reschedule", args=[world.published.pk])
     data = {"starts_at": "2027-02-27T19:00", "duration_minutes": "90", "reason": "改期"}
     response = post(client, url, data | {"expected_version": "2"})
-    assert "cannot start in the past" in field_errors(response.content.decode(), "starts_at")
+    assert "has already passed" in field_errors(response.content.decode(), "starts_at")
     assert Session.objects.get(pk=world.published.pk).starts_at == EVENING
 
 
@@ -934,6 +938,59 @@ def test_dashboard_shows_each_role_its_sessions(
     assert get(client, url).status_code == 403
     client.logout()
     assert get(client, url).status_code == 302
+
+
+def _section(html: str, heading_id: str) -> str:
+    """One dashboard section's HTML, from its heading to the next section."""
+    if f'id="{heading_id}"' not in html:
+        return ""
+    return html.split(f'id="{heading_id}"')[1].split("</section>")[0]
+
+
+def test_dashboard_puts_the_live_talk_first_and_cancelled_ones_last(
+    client: Client, world: World, clock: Any
+) -> None:
+    teacher = world.teacher
+    new_session(teacher, publish=True, title="正在讲的课", start=NOW + dt.timedelta(hours=1))
+    new_session(teacher, publish=True, title="下周的课", start=EVENING + dt.timedelta(days=7))
+    called_off = new_session(
+        teacher, publish=True, title="取消的课", start=EVENING + dt.timedelta(days=2)
+    )
+    session_cancel(actor=teacher.user, session=called_off, expected_version=2, reason="场地维修")
+    clock.move_to(NOW + dt.timedelta(hours=1, minutes=30))  # 10:30, the first talk under way
+    client.force_login(teacher.user)
+    html = get(client, reverse("lecture_hall:dashboard")).content.decode()
+    live = _section(html, "live-heading")
+    upcoming = _section(html, "upcoming-heading")
+    past = _section(html, "past-heading")
+    cancelled = _section(html, "cancelled-heading")
+    assert ">Live now</h2>" in live
+    assert "正在讲的课" in live
+    live_pk = Session.objects.get(title="正在讲的课").pk
+    assert f'href="/lectures/sessions/{live_pk}/live/panel/"' in live
+    assert "Open the live panel" in live
+    assert "正在讲的课" not in past
+    assert "下周的课" in upcoming
+    assert "健康老龄化" in upcoming  # tonight's, from `world`
+    assert "取消的课" not in upcoming
+    assert "取消的课" in cancelled
+    assert 'class="badge badge-cancelled">Cancelled<' in cancelled
+    # Live first, cancelled after the upcoming, the drafts and the past.
+    order = [
+        html.index(f'id="{h}"') for h in ("live-heading", "upcoming-heading", "drafts-heading")
+    ]
+    order += [html.index(f'id="{h}"') for h in ("past-heading", "cancelled-heading")]
+    assert order == sorted(order)
+
+
+def test_dashboard_has_no_live_or_cancelled_section_without_such_talks(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.teacher.user)
+    html = get(client, reverse("lecture_hall:dashboard")).content.decode()
+    assert 'id="live-heading"' not in html
+    assert 'id="cancelled-heading"' not in html
+    assert "健康老龄化" in _section(html, "upcoming-heading")
 
 
 # --- Lecturers: requests, decisions, accounts --------------------------------------------
@@ -1089,13 +1146,24 @@ def test_lecturer_page_query_count_does_not_grow_with_sessions(
 
 @pytest.mark.parametrize("count", [1, 20])
 def test_dashboard_query_count_does_not_grow_with_sessions(
-    client: Client, teacher: Lecturer, django_assert_max_num_queries: Any, count: int
+    client: Client,
+    teacher: Lecturer,
+    django_assert_max_num_queries: Any,
+    count: int,
+    clock: Any,
 ) -> None:
     _sessions(teacher, count)
+    # Every section filled: one cancelled talk, and the first one under way.
+    called_off = new_session(
+        teacher, publish=True, title="取消的讲座", start=EVENING + dt.timedelta(days=3)
+    )
+    session_cancel(actor=teacher.user, session=called_off, expected_version=2, reason="场地维修")
+    clock.move_to(NOW + dt.timedelta(minutes=40))
     client.force_login(teacher.user)
     with django_assert_max_num_queries(16):
         html = get(client, reverse("lecture_hall:dashboard")).content.decode()
-    assert "讲座0" in html
+    assert "讲座0" in html.split('id="live-heading"')[1].split("</section>")[0]
+    assert "取消的讲座" in html.split('id="cancelled-heading"')[1]
 
 
 # --- Every write page asks anonymous visitors to sign in ---------------------------------
