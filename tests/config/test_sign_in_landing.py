@@ -1,23 +1,15 @@
 """Where signing in lands: a resident on My calendar, everyone else on the home page, and a
-`next` always wins. The test URLconf mounts config.views_auth.SignInView at the login address
-(config/urls.py is to mount it the same way)."""
+`next` always wins (config.views_auth.SignInView, mounted at the login address)."""
 
 import pytest
 from django.test import Client
-from django.urls import path, reverse
+from django.urls import reverse
 
 from accounts.models import Role, User
-from config import urls as site_urls
-from config.views_auth import SignInView
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 
-urlpatterns = [
-    path("accounts/login/", SignInView.as_view(), name="login"),
-    *site_urls.urlpatterns,
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 def _sign_in(client: Client, user: User, **extra: str) -> str:

@@ -79,7 +79,6 @@ def test_on_a_phone_every_check_box_row_is_a_big_tap_target(
     assert violations == [], [v["id"] for v in violations]
 
 
-@pytest.mark.urls("tests.config.test_sign_in_landing")  # the site's URLs with SignInView
 def test_a_resident_signing_in_lands_on_my_calendar_with_my_reminders_in_reach(
     page: Page, live_server: object, resident: User
 ) -> None:
