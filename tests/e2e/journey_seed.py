@@ -1,5 +1,5 @@
 """Seed the ASGI server's database for the lecturer's and the resident's journeys: two lecturers
-with a talk each that is live now, a series with a talk tomorrow evening, and a resident; print
+with a talk each that is live now, a series with a talk in two days' evening, and a resident; print
 their ids as JSON (everyone signs in with tests.factories.accounts.PASSWORD).
 
 Run in the server's environment: python -m tests.e2e.journey_seed
@@ -51,8 +51,10 @@ def main() -> None:
             session = session_publish(actor=lecturer.user, session=session, expected_version=1)
         return session.pk
 
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    evening = dt.datetime.combine(tomorrow, dt.time(19, 0), tzinfo=timezone.get_default_timezone())
+    # Two days out, so "1 day before" is still to come at any hour the tests run (the reminder
+    # form offers only times that have not passed).
+    later = timezone.localdate() + dt.timedelta(days=2)
+    evening = dt.datetime.combine(later, dt.time(19, 0), tzinfo=timezone.get_default_timezone())
     print(
         json.dumps(
             {
