@@ -14,11 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, ReminderOffset
 from events.reminders.selectors import event_start_text, offsets_ahead
-
-ERROR_OFFSET_PASSED = _(
-    "“%(choice)s” has already passed: this event starts %(starts)s (Beijing time). "
-    "Choose a time that is still to come."
-)
+from events.reminders.services import ERROR_OFFSET_PASSED
 
 
 class OffsetsField(forms.MultipleChoiceField):

@@ -31,7 +31,8 @@ from events.models import (
     ReminderOffset,
     ReminderRequest,
 )
-from events.models.reminders import offsets_to_mask
+from events.models.reminders import mask_to_offsets, offsets_to_mask
+from events.reminders.selectors import event_start_text, offsets_ahead
 from scheduling.models import Region
 
 TAG_PATTERN = re.compile(r"^(lecturer|series):[1-9][0-9]{0,9}$")
@@ -59,6 +60,10 @@ ERROR_REGION = _("Unknown region %(code)s; use one of the 37 six-digit region co
 ERROR_OFFSETS_EMPTY = _("Choose at least one time: 1 day, 1 hour or 10 minutes before.")
 ERROR_OFFSET_UNKNOWN = _(
     "%(value)s is not one of the offered times; choose 1 day, 1 hour or 10 minutes before."
+)
+ERROR_OFFSET_PASSED = _(
+    "“%(choice)s” has already passed: this event starts %(starts)s (Beijing time). "
+    "Choose a time that is still to come."
 )
 ERROR_EMAIL = _("Enter a valid email address, such as name@example.cn.")
 ERROR_ACCOUNT_EMAIL = _(
@@ -190,6 +195,16 @@ def reminder_request(
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors.setdefault(field, []).extend(messages)
+    if event is not None and "offsets" not in errors:
+        # A "1 day before" chosen six hours ahead would never be sent: say so, store nothing.
+        ahead = set(offsets_ahead(event.starts_at))
+        passed = [m for m in mask_to_offsets(mask) if m not in ahead]
+        if passed:
+            message = ERROR_OFFSET_PASSED % {
+                "choice": ReminderOffset(passed[0]).label,
+                "starts": event_start_text(event),
+            }
+            errors.setdefault("offsets", []).append(str(message))
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

@@ -198,3 +198,17 @@ def test_unknown_unsubscribe_token_is_refused(db: None) -> None:
     with pytest.raises(ValidationError) as caught:
         services.reminder_unsubscribe(token="A" * 32)
     assert caught.value.messages == [str(services.ERROR_UNSUBSCRIBE_TOKEN)]
+
+
+def test_a_reminder_time_already_passed_is_refused_by_the_service(resident: User) -> None:
+    """The form hides it; the service refuses it for every other caller (the API, a stale page):
+    a "1 day before" asked six hours ahead would never be sent."""
+    event = EventFactory(starts_at=timezone.now() + dt.timedelta(hours=6))
+    target = f"event:{event.pk}"
+    with pytest.raises(ValidationError) as raised:
+        reminder_request(actor=resident, target=target, offsets=[1440, 60])
+    (message,) = raised.value.message_dict["offsets"]
+    assert "has already passed" in message
+    assert not ReminderRequest.objects.exists()
+    request, outcome = reminder_request(actor=resident, target=target, offsets=[60, 10])
+    assert outcome == Outcome.CREATED
