@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.permissions import can_manage_lecture
+from events.models import CalendarSubscription
 from lecture_hall.models import (
     MAX_DURATION_MINUTES,
     Lecturer,
@@ -291,6 +292,19 @@ def session_page(*, pk: int, viewer: Any, now: dt.datetime | None = None) -> Ses
 # --- Lecturers and series pages -------------------------------------------------------------
 
 
+def follows(viewer: Any, tag: str) -> bool | None:
+    """Whether the viewer's private calendar follows `tag` ("lecturer:12", "series:3"), as
+    events.services.subscription_follow stores it; None for a visitor who is not signed in."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    tags = (
+        CalendarSubscription.objects.filter(user_id=viewer.pk)
+        .values_list("tags", flat=True)
+        .first()
+    )
+    return tag in (tags or [])
+
+
 @dataclass(frozen=True)
 class LecturerPage:
     lecturer: Lecturer
@@ -298,6 +312,7 @@ class LecturerPage:
     past: QuerySet[Session]
     series: list[Series]
     may_edit: bool
+    following: bool | None  # None: not signed in
 
 
 def lecturer_page(*, pk: int, viewer: Any, now: dt.datetime | None = None) -> LecturerPage:
@@ -315,6 +330,7 @@ def lecturer_page(*, pk: int, viewer: Any, now: dt.datetime | None = None) -> Le
         past=theirs.filter(starts_at__lt=now).order_by("-starts_at", "-id"),
         series=list(lecturer.series.order_by("title", "id")),
         may_edit=_lecturer_may_edit(viewer, lecturer),
+        following=follows(viewer, f"lecturer:{lecturer.pk}"),
     )
 
 
@@ -325,6 +341,7 @@ class SeriesPage:
     upcoming: QuerySet[Session]
     past: QuerySet[Session]
     may_edit: bool
+    following: bool | None  # None: not signed in
 
 
 def series_page(*, pk: int, viewer: Any, now: dt.datetime | None = None) -> SeriesPage:
@@ -346,4 +363,5 @@ def series_page(*, pk: int, viewer: Any, now: dt.datetime | None = None) -> Seri
             lecturer_user_ids={lecturer.user_id for lecturer in lecturers},
             region_code=series.region_id,
         ),
+        following=follows(viewer, f"series:{series.pk}"),
     )

@@ -216,3 +216,39 @@ def test_keyboard_reaches_the_search(page: Page, live_server: object) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("#results-heading")).to_be_visible()
     expect(page.locator(".session-card")).to_have_count(3)
+
+
+def test_a_resident_follows_a_lecturer_from_the_top_of_the_page_on_a_phone(
+    page: Page, live_server: object
+) -> None:
+    published, _rescheduled = _hall_with_sessions()
+    lecturer = published.lecturers.get()
+    resident = UserFactory(role=Role.RESIDENT, username="follower-e2e")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": str(live_server)}])
+    url = f"{live_server}/lectures/lecturers/{lecturer.pk}/"
+
+    # Not signed in: a line with the ways in, near the top.
+    page.goto(url)
+    box = page.locator(".follow-box")
+    expect(box).to_contain_text("to follow this lecturer in your own calendar")
+    expect(box.locator("a[href^='/accounts/login/?next=']")).to_be_visible()
+    expect(box.locator("a[href='/accounts/signup/']")).to_be_visible()
+
+    page.set_viewport_size({"width": 1280, "height": 900})  # the sign-in helper reads the wide menu
+    sign_in(page, str(live_server), resident.username, PASSWORD)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(url)
+    follow = page.locator(".follow-box button")
+    expect(follow).to_have_text("Follow")
+    box = follow.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] < 740, "the Follow button is below the first screen"
+    assert _axe_violations(page) == []
+    follow.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".follow-box .follow-state")).to_contain_text("Following")
+    expect(page.locator(".follow-box button")).to_have_text("Stop following")
+    assert _axe_violations(page) == []
+    page.locator(".follow-box button").click()
+    expect(page.locator(".follow-box button")).to_have_text("Follow")
