@@ -11,6 +11,8 @@ class LectureHallConfig(AppConfig):
     def ready(self) -> None:
         # Events never imports the lecture hall: the hall tells events how to name the
         # "lecturer:ID" / "series:ID" tags on its sessions' events and whom their changes reach.
+        from django.urls import reverse
+
         from events.reminders.registry import tag_kind_register
         from lecture_hall.models import Lecturer, Series
 
@@ -20,8 +22,10 @@ class LectureHallConfig(AppConfig):
             notice_user_ids=lambda ids: list(
                 Lecturer.objects.filter(pk__in=ids).values_list("user_id", flat=True)
             ),
+            url=lambda pk: reverse("lecture_hall:lecturer", kwargs={"pk": pk}),
         )
         tag_kind_register(
             "series",
             label=lambda ids: dict(Series.objects.filter(pk__in=ids).values_list("pk", "title")),
+            url=lambda pk: reverse("lecture_hall:series", kwargs={"pk": pk}),
         )

@@ -117,3 +117,18 @@ def test_naming_follows_costs_the_same_for_one_or_three(client: Client, resident
     _follow(resident, *(f"lecturer:{lecturer.pk}" for lecturer in lecturers))
     three = _queries_for_page(client)
     assert one == three
+
+
+def test_the_lecture_hall_says_where_its_lecturers_and_series_are(
+    client: Client, resident: User
+) -> None:
+    """As registered by lecture_hall/apps.py (no test stand-in): the names link to their pages."""
+    lecturer = LecturerFactory(name="王建华")
+    series = Series.objects.create(title="家庭教育")
+    _follow(resident, f"lecturer:{lecturer.pk}", f"series:{series.pk}")
+    client.force_login(resident)
+    html = client.get("/calendar/me/").content.decode()
+    lecturer_url = reverse("lecture_hall:lecturer", kwargs={"pk": lecturer.pk})
+    series_url = reverse("lecture_hall:series", kwargs={"pk": series.pk})
+    assert f'href="{lecturer_url}"' in html
+    assert f'href="{series_url}"' in html
