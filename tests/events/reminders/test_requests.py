@@ -210,5 +210,5 @@ def test_a_reminder_time_already_passed_is_refused_by_the_service(resident: User
     (message,) = raised.value.message_dict["offsets"]
     assert "has already passed" in message
     assert not ReminderRequest.objects.exists()
-    request, outcome = reminder_request(actor=resident, target=target, offsets=[60, 10])
+    _request, outcome = reminder_request(actor=resident, target=target, offsets=[60, 10])
     assert outcome == Outcome.CREATED
