@@ -1,7 +1,6 @@
 """Whole-file import errors (wrong headers, empty, too large, not a spreadsheet, too many rows)
 are translated: the Chinese page no longer shows them in English only."""
 
-import io
 from typing import Any
 
 import pytest
@@ -11,7 +10,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.html import escape
-from openpyxl import Workbook
 
 from accounts.models import User
 from events import spreadsheet
@@ -25,19 +23,9 @@ from events.spreadsheet import (
     ERROR_TOO_LARGE,
     ERROR_TOO_MANY_ROWS,
 )
+from tests.events.test_import import xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-def xlsx(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def post(client: Client, content: bytes, language: str = "en") -> str:
@@ -87,11 +75,14 @@ def test_the_messages_go_through_gettext_when_the_page_is_drawn(
 ) -> None:
     with translation.override(None):
         msgid = str(ERROR_EMPTY)
+    with translation.override("zh-hans"):
+        chinese = str(ERROR_EMPTY)
+    assert chinese != msgid  # translated in the catalogue
     real = translation._trans.gettext  # type: ignore[attr-defined]
     monkeypatch.setattr(translation._trans, "gettext", lambda m: f"«{real(m)}»")
     client.force_login(coordinator)
     html = post(client, b"\xef\xbb\xbf", language="zh-hans")
-    assert escape(f"«{msgid}»") in html
+    assert escape(f"«{chinese}»") in html  # looked up as the page was drawn, in its language
 
 
 def test_too_large_and_too_many_rows_say_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
