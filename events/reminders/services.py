@@ -196,15 +196,9 @@ def reminder_request(
             for field, messages in exc.message_dict.items():
                 errors.setdefault(field, []).extend(messages)
     if event is not None and "offsets" not in errors:
-        # A "1 day before" chosen six hours ahead would never be sent: say so, store nothing.
-        ahead = set(offsets_ahead(event.starts_at))
-        passed = [m for m in mask_to_offsets(mask) if m not in ahead]
+        passed = _passed_offsets_error(event, mask_to_offsets(mask))
         if passed:
-            message = ERROR_OFFSET_PASSED % {
-                "choice": ReminderOffset(passed[0]).label,
-                "starts": event_start_text(event),
-            }
-            errors.setdefault("offsets", []).append(str(message))
+            errors.setdefault("offsets", []).append(passed)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -275,11 +269,31 @@ def _own_request(actor: Any, request_id: int) -> ReminderRequest:
 
 
 @transaction.atomic
+def _passed_offsets_error(event: Event, offsets: Sequence[int]) -> str:
+    """A "1 day before" chosen six hours ahead would never be sent: the message saying so, or
+    "" when every chosen time is still to come."""
+    ahead = set(offsets_ahead(event.starts_at))
+    passed = [m for m in offsets if m not in ahead]
+    if not passed:
+        return ""
+    return str(
+        ERROR_OFFSET_PASSED
+        % {"choice": ReminderOffset(passed[0]).label, "starts": event_start_text(event)}
+    )
+
+
 def reminder_update(
     *, actor: Any, request_id: int, offsets: Sequence[int | str]
 ) -> ReminderRequest:
     request = _own_request(actor, request_id)
-    request.offset_mask = offsets_check(offsets)
+    mask = offsets_check(offsets)
+    if request.event is not None:
+        # Times kept from before may have gone by (they were sent); newly added ones may not.
+        added = [m for m in mask_to_offsets(mask) if m not in mask_to_offsets(request.offset_mask)]
+        passed = _passed_offsets_error(request.event, added)
+        if passed:
+            raise ValidationError({"offsets": [passed]})
+    request.offset_mask = mask
     request.unsubscribed_at = None
     request.save()
     return request

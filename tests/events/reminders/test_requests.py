@@ -212,3 +212,18 @@ def test_a_reminder_time_already_passed_is_refused_by_the_service(resident: User
     assert not ReminderRequest.objects.exists()
     _request, outcome = reminder_request(actor=resident, target=target, offsets=[60, 10])
     assert outcome == Outcome.CREATED
+
+
+def test_changing_times_may_keep_a_sent_one_but_not_add_a_passed_one(resident: User) -> None:
+    event = EventFactory(starts_at=timezone.now() + dt.timedelta(days=2))
+    request, _outcome = reminder_request(actor=resident, target=f"event:{event.pk}", offsets=[1440])
+    event.starts_at = timezone.now() + dt.timedelta(hours=6)  # now "1 day before" has gone by
+    event.save()
+    kept = services.reminder_update(actor=resident, request_id=request.pk, offsets=[1440, 60])
+    assert sorted(kept.offsets) == [60, 1440]  # keeping a time already sent is no error
+    services.reminder_update(actor=resident, request_id=request.pk, offsets=[60])
+    with pytest.raises(ValidationError) as raised:
+        services.reminder_update(actor=resident, request_id=request.pk, offsets=[60, 1440])
+    assert "has already passed" in raised.value.message_dict["offsets"][0]
+    request.refresh_from_db()
+    assert request.offsets == [60]
