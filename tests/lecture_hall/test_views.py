@@ -298,6 +298,20 @@ def test_hall_lists_say_their_times_are_beijing_time(client: Client, world: Worl
         assert html.index("All times are Beijing time.") < html.index('class="session-card')
 
 
+def test_lecturer_series_and_dashboard_lists_say_their_times_are_beijing_time(
+    client: Client, world: World
+) -> None:
+    urls = [
+        reverse("lecture_hall:lecturer", args=[world.teacher.pk]),
+        reverse("lecture_hall:series", args=[world.series.pk]),
+    ]
+    for url in urls:
+        assert get(client, url).content.decode().count("All times are Beijing time.") == 1, url
+    client.force_login(world.teacher.user)
+    html = get(client, reverse("lecture_hall:dashboard")).content.decode()
+    assert html.count("All times are Beijing time.") == 1
+
+
 def test_cancelled_session_shows_the_banner_with_its_reason(client: Client, world: World) -> None:
     session_cancel(
         actor=world.teacher.user, session=world.published, expected_version=2, reason="讲师出差"
