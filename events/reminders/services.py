@@ -268,7 +268,6 @@ def _own_request(actor: Any, request_id: int) -> ReminderRequest:
     return request
 
 
-@transaction.atomic
 def _passed_offsets_error(event: Event, offsets: Sequence[int]) -> str:
     """A "1 day before" chosen six hours ahead would never be sent: the message saying so, or
     "" when every chosen time is still to come."""
@@ -282,6 +281,7 @@ def _passed_offsets_error(event: Event, offsets: Sequence[int]) -> str:
     )
 
 
+@transaction.atomic
 def reminder_update(
     *, actor: Any, request_id: int, offsets: Sequence[int | str]
 ) -> ReminderRequest:

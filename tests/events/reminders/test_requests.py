@@ -227,3 +227,14 @@ def test_changing_times_may_keep_a_sent_one_but_not_add_a_passed_one(resident: U
     assert "has already passed" in raised.value.message_dict["offsets"][0]
     request.refresh_from_db()
     assert request.offsets == [60]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changing_and_stopping_run_in_their_own_transaction(resident: User) -> None:
+    """As the page calls them (no test transaction around): each locks its row itself."""
+    event = EventFactory(starts_at=timezone.now() + dt.timedelta(days=2))
+    request, _outcome = reminder_request(actor=resident, target=f"event:{event.pk}", offsets=[60])
+    assert services.reminder_update(
+        actor=resident, request_id=request.pk, offsets=[10]
+    ).offsets == [10]
+    assert services.reminder_stop(actor=resident, request_id=request.pk).unsubscribed_at
