@@ -9,12 +9,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, ReminderOffset
-from events.reminders.selectors import event_start_text, offsets_ahead
-from events.reminders.services import ERROR_OFFSET_PASSED
+from events.reminders.selectors import offsets_ahead
 
 
 class OffsetsField(forms.MultipleChoiceField):
@@ -55,7 +53,7 @@ class ReminderForm(forms.Form):
         if not anonymous:
             del self.fields["email"]
         self.event = event
-        # Times gone for this event: not offered, refused if posted (None: every time fits).
+        # Times gone for this event are not offered; the service refuses them if posted.
         self.passed: list[int] = []
         if event is not None:
             ahead = offsets_ahead(event.starts_at, now=now)
@@ -70,19 +68,3 @@ class ReminderForm(forms.Form):
     def offered(self) -> bool:
         """At least one time is still to come."""
         return bool(self.fields["offsets"].choices)  # type: ignore[attr-defined]
-
-    def clean_offsets(self) -> list[str]:
-        values: list[str] = self.cleaned_data["offsets"]
-        if self.event is None:
-            return values
-        for value in values:
-            if value.strip().lstrip("-").isdigit() and int(value) in self.passed:
-                raise ValidationError(
-                    ERROR_OFFSET_PASSED,
-                    code="passed",
-                    params={
-                        "choice": ReminderOffset(int(value)).label,
-                        "starts": event_start_text(self.event),
-                    },
-                )
-        return values

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from accounts.models import User
 from events.models import DeliveryStatus, EventStatus, ReminderDelivery, ReminderRequest
 from events.reminders import services
-from events.reminders.forms import ERROR_OFFSET_PASSED
+from events.reminders.services import ERROR_OFFSET_PASSED
 from tests.events.reminders.factories import EmailReminderRequestFactory, ReminderRequestFactory
 from tests.factories import EventFactory
 
